@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): each module prints its figures side by side with alternatives."""

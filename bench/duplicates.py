@@ -1,0 +1,157 @@
+"""Duplicate clustering: precision, recall and time of the shipped method and its alternatives.
+
+On generated corpora with known clusters (tests/corpus_factory.py: copies with other whitespace,
+header lines and signatures; template-built look-alikes that are different notices), every
+method groups the records, and the grouping is scored over record pairs: precision = pairs
+grouped together that are copies of one notice / pairs grouped together; recall = copies grouped
+together / all pairs of copies. Times are medians of REPEATS runs; ratios are against the
+shipped method.
+
+    python -m bench.run duplicates
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+
+from pipelines.corpus.duplicates import (
+    CONTAINMENT_THRESHOLD,
+    JACCARD_FLOOR,
+    cluster_records,
+    containment,
+    jaccard,
+    near_duplicate_pairs,
+    record_sha1,
+    shingles,
+)
+from tests.corpus_factory import make_corpus
+
+CORPORA = ((150, 1), (150, 2), (300, 3))  # (original notices, seed)
+REPEATS = 3
+PLAIN_JACCARD = 0.7  # the usual near-duplicate rule: shingle Jaccard at or above this
+SIMHASH_DISTANCE = 3  # 64-bit SimHash: Hamming distance at or below this
+
+
+def _labels_from_pairs(records: list[dict], pairs: list[tuple[str, str]]) -> list[str]:
+    """Cluster label per record: records joined by equal SHA-1 or by a (sha1, sha1) pair."""
+    parent = {record_sha1(r): record_sha1(r) for r in records}
+
+    def find(key):
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    return [find(record_sha1(r)) for r in records]
+
+
+def _texts(records: list[dict]) -> dict[str, str]:
+    return {record_sha1(r): r["body_text"] for r in records}
+
+
+def shipped(records):
+    """MinHash LSH candidates confirmed on containment (the default of pipelines.corpus)."""
+    return [m.cluster_id for m in cluster_records(records)]
+
+
+def exact_only(records):
+    """Equal content_sha1 only."""
+    return _labels_from_pairs(records, [])
+
+
+def lsh_plain_jaccard(records):
+    """MinHash LSH candidates confirmed on Jaccard >= PLAIN_JACCARD alone."""
+    pairs = near_duplicate_pairs(_texts(records), threshold=0.0, jaccard_floor=PLAIN_JACCARD)
+    return _labels_from_pairs(records, [p[:2] for p in pairs])
+
+
+def all_pairs_containment(records):
+    """Every pair of distinct texts compared on the shipped rule, without LSH."""
+    texts = _texts(records)
+    keys = sorted(texts)
+    sets = {key: shingles(texts[key]) for key in keys}
+    pairs = [(a, b) for i, a in enumerate(keys) for b in keys[i + 1:]
+             if jaccard(sets[a], sets[b]) >= JACCARD_FLOOR
+             and containment(sets[a], sets[b]) >= CONTAINMENT_THRESHOLD]
+    return _labels_from_pairs(records, pairs)
+
+
+def simhash_index(records):
+    """64-bit SimHash of the shingles (the `simhash` package), Hamming distance <= 3."""
+    from simhash import Simhash, SimhashIndex
+
+    texts = _texts(records)
+    hashes = {key: Simhash(sorted(shingles(text)), f=64) for key, text in texts.items()}
+    index = SimhashIndex(list(hashes.items()), f=64, k=SIMHASH_DISTANCE)
+    pairs = [(key, other) for key, value in hashes.items()
+             for other in index.get_near_dups(value) if other != key]
+    return _labels_from_pairs(records, pairs)
+
+
+METHODS: dict[str, Callable] = {
+    "minhash-lsh + containment (shipped)": shipped,
+    "exact content_sha1 only": exact_only,
+    "minhash-lsh + jaccard>=0.7": lsh_plain_jaccard,
+    "all pairs + containment (no LSH)": all_pairs_containment,
+    "simhash-64, hamming<=3": simhash_index,
+}
+
+
+def pair_scores(truth: list[str], predicted: list[str]) -> tuple[float, float]:
+    """(precision, recall) over record pairs of a predicted grouping against the true one."""
+    def pairs(counts):
+        return sum(n * (n - 1) // 2 for n in counts.values())
+
+    together = pairs(Counter(predicted))
+    true = pairs(Counter(truth))
+    right = pairs(Counter(zip(truth, predicted, strict=True)))
+    return (right / together if together else 1.0, right / true if true else 1.0)
+
+
+def look_alike_errors(corpus, predicted: list[str]) -> tuple[int, int]:
+    """(copies left apart, look-alike notices joined) among the corpus's labelled pairs."""
+    label = {r["url"]: p for r, p in zip(corpus.records, predicted, strict=True)}
+    missed = sum(label[a] != label[b] for a, b, _ in corpus.must_cluster)
+    joined = sum(label[a] == label[b] for a, b, _ in corpus.must_not_cluster)
+    return missed, joined
+
+
+def main() -> None:
+    for notices, seed in CORPORA:
+        corpus = make_corpus(notices, seed=seed)
+        truth = [corpus.truth[r["url"]] for r in corpus.records]
+        kinds = Counter(v.split(" ")[0] if v.startswith("launch") else "report"
+                        for _, _, v in corpus.must_cluster)
+        print(f"corpus: {len(corpus.records)} records, {len(set(truth))} notices, "
+              f"{len(corpus.must_cluster)} copies ({dict(kinds)}), "
+              f"{len(corpus.must_not_cluster)} look-alikes (seed {seed})")
+        print(f"  {'method':38} {'precision':>9} {'recall':>7} {'missed':>6} {'joined':>6} "
+              f"{'median s':>9} {'ratio':>7}")
+        base_time = None
+        results = defaultdict(list)
+        for name, method in METHODS.items():
+            try:
+                for _ in range(REPEATS):
+                    shingles.cache_clear()
+                    start = time.perf_counter()
+                    predicted = method(corpus.records)
+                    results[name].append(time.perf_counter() - start)
+            except ImportError as error:
+                print(f"  {name:38} skipped: {error.name} not installed "
+                      f"(pip install -e '.[bench]')")
+                continue
+            seconds = statistics.median(results[name])
+            base_time = base_time or seconds
+            precision, recall = pair_scores(truth, predicted)
+            missed, joined = look_alike_errors(corpus, predicted)
+            print(f"  {name:38} {precision:9.3f} {recall:7.3f} {missed:6d} {joined:6d} "
+                  f"{seconds:9.3f} {seconds / base_time:7.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""jiwei-notices: the Scrapy project (spiders, settings, site registry, page objects)."""

@@ -1,0 +1,82 @@
+"""Per-site politeness across workers: a site's delay spaces its requests over all of them.
+
+Each worker's download slot keeps its own delay, so N workers alone would hit a site N times
+as often. In a distributed crawl the HTTP download handler is `SharedPaceDownloadHandler`:
+Scrapy's own HTTP/1.1 handler that first reserves the request's start time in Redis — the
+later of now and the site's next free time, which then moves on by the site's delay — and
+waits until then. It is the last step before the network, after the local slot's delay, so
+the spacing holds whatever each worker's slot does; one worker alone runs as before. The
+clock is the Redis server's, so machines with skewed clocks share one schedule. A site
+without a delay costs nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlsplit
+
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+
+from crawler.distributed import distributed_mode, keys_from_settings, redis_client
+
+logger = logging.getLogger(__name__)
+
+# KEYS[1]: the site's pace key; ARGV[1]: the delay in ms. Returns how long to wait, in ms.
+RESERVE = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local start = math.max(t, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local after = start + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], after, 'PX', after - t + 60000)
+return start - t
+"""
+
+
+def slot_of(request) -> str:
+    """The download slot a request goes through (the site id for registry sites)."""
+    return request.meta.get("download_slot") or urlsplit(request.url).hostname or ""
+
+
+class SitePacer:
+    """Start times of each site's requests, shared through Redis."""
+
+    def __init__(self, server, keys, default_delay: float, slot_delays: dict[str, float]):
+        self.keys = keys
+        self.default_delay = default_delay
+        self.slot_delays = slot_delays
+        self.reserve = server.register_script(RESERVE)
+
+    @classmethod
+    def from_settings(cls, settings) -> SitePacer:
+        slot_delays = {slot: float(config["delay"])
+                       for slot, config in settings.getdict("DOWNLOAD_SLOTS").items()
+                       if isinstance(config, dict) and "delay" in config}
+        return cls(redis_client(settings), keys_from_settings(settings),
+                   settings.getfloat("DOWNLOAD_DELAY"), slot_delays)
+
+    def delay(self, slot: str) -> float:
+        return self.slot_delays.get(slot, self.default_delay)
+
+    async def wait_turn(self, request) -> None:
+        slot = slot_of(request)
+        delay = self.delay(slot)
+        if delay <= 0:
+            return
+        wait_ms = int(self.reserve(keys=[self.keys.pace(slot)], args=[int(delay * 1000)]))
+        if wait_ms > 0:
+            await asyncio.sleep(wait_ms / 1000)
+
+
+class SharedPaceDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 download handler, each request waiting for its site's turn."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.pacer = (SitePacer.from_settings(crawler.settings)
+                      if distributed_mode(crawler.settings) else None)
+
+    async def download_request(self, request):
+        if self.pacer is not None:
+            await self.pacer.wait_turn(request)
+        return await super().download_request(request)

@@ -1,0 +1,40 @@
+"""Retries of 5xx answers and timeouts with exponential back-off (Scrapy retries at once).
+
+The n-th retry of a request waits `NOTICES_RETRY_BACKOFF * 2**(n-1)` seconds (at most
+`NOTICES_RETRY_BACKOFF_MAX`) before it is scheduled again; `RETRY_TIMES`, `RETRY_HTTP_CODES`
+and `RETRY_EXCEPTIONS` keep their Scrapy meaning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+
+logger = logging.getLogger(__name__)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's `RetryMiddleware`, waiting longer before each retry of a request."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.backoff = settings.getfloat("NOTICES_RETRY_BACKOFF")
+        self.backoff_max = settings.getfloat("NOTICES_RETRY_BACKOFF_MAX")
+
+    async def process_response(self, request, response, spider=None):
+        return await self._after_backoff(super().process_response(request, response))
+
+    async def process_exception(self, request, exception, spider=None):
+        return await self._after_backoff(super().process_exception(request, exception))
+
+    async def _after_backoff(self, result):
+        if isinstance(result, Request) and self.backoff > 0:
+            attempt = result.meta.get("retry_times", 1)
+            delay = min(self.backoff * 2 ** (attempt - 1), self.backoff_max)
+            self.crawler.stats.inc_value("notices/retry_backoff_count")
+            logger.debug("retry %d of %s in %.1f s", attempt, result.url, delay)
+            await asyncio.sleep(delay)
+        return result

@@ -1,0 +1,1 @@
+"""Page objects: a response in, fields out. They know nothing of crawling."""

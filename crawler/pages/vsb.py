@@ -1,0 +1,30 @@
+"""VSB 博达 article pages: the title sits in the template's editable block named 标题."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from lxml import html as lxml_html
+
+from crawler.pages.blocks import element_text
+from crawler.pages.detail import NoticePage
+
+_TITLE_BLOCK_RE = re.compile(
+    r"<!--#begineditable\s+name=\"标题\"[^>]*-->(.*?)<!--#endeditable-->", re.S)
+
+
+class VsbNoticePage(NoticePage):
+    """Title from the 标题 block when the page has one (its <title> carries a column suffix)."""
+
+    @cached_property
+    def title(self) -> str | None:
+        if self.meta("title"):
+            return self.meta("title")
+        match = _TITLE_BLOCK_RE.search(self.response.text)
+        if match and match.group(1).strip():
+            text = element_text(lxml_html.fragment_fromstring(match.group(1),
+                                                              create_parent="div"))
+            if 2 <= len(text) <= 200:
+                return text
+        return super().title

@@ -1,0 +1,341 @@
+"""The generic notices spider: one list or notice URL, or registry sites.
+
+    scrapy crawl notices -a start_url=URL [-a since=YYYY-MM-DD] [-a max_pages=N]
+    scrapy crawl notices -a sites=jingxian,longting      (or sites=all)
+    scrapy crawl jingxian                                (one spider per registry site)
+
+It follows links and yields items; page objects read the fields, `pipelines/` normalizes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.settings import SETTINGS_PRIORITIES
+
+from crawler.browser import browser_enabled, switch_on_for_sites
+from crawler.distributed import distributed_mode
+from crawler.hits import parse_counter_answer
+from crawler.middlewares.blocking import FailureReported, failure_class, report_failure
+from crawler.pages.listing import ListEntry, is_attachment_url
+from crawler.platforms import detect_platform, platform_named
+from crawler.platforms.base import Platform
+from crawler.registry import Site, registry_from_settings
+from crawler.settings import user_agent
+from pipelines.dates import to_iso_date, utc_now_iso
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a crawl starts and what it knows of the site there."""
+
+    url: str
+    site_id: str
+    site_name: str | None = None
+    column: str | None = None
+    region: dict | None = None
+    platform: str | None = None
+    api: dict | None = None  # custom JSON sites: the registry's `api` table
+
+
+class NoticesSpider(scrapy.Spider):
+    name = "notices"
+    # Registry sites this spider crawls when run without arguments (set for site spiders).
+    site_ids: tuple[str, ...] = ()
+
+    def __init__(self, start_url: str | None = None, sites: str | None = None,
+                 since: str | None = None, max_pages: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        # The arguments as given (a raw archive keeps them to run the same crawl again).
+        self.arguments = {name: value for name, value in (
+            ("start_url", start_url), ("sites", sites), ("since", since),
+            ("max_pages", max_pages)) if value is not None}
+        self.start_url = start_url
+        self.requested_sites = sites
+        self.since = _parse_since(since)
+        self.max_pages_arg = _parse_positive_int("max_pages", max_pages)
+
+    @classmethod
+    def update_settings(cls, settings):
+        """USER_AGENT names NOTICES_CONTACT_URL unless USER_AGENT itself was set by hand."""
+        super().update_settings(settings)
+        if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["project"]:
+            settings.set("USER_AGENT", user_agent(settings.get("NOTICES_CONTACT_URL")),
+                         priority="spider")
+        switch_on_for_sites(settings, cls.site_ids)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.registry = registry_from_settings(crawler.settings)
+        spider.max_pages = spider.max_pages_arg or crawler.settings.getint("NOTICES_MAX_PAGES")
+        spider.hit_counts = crawler.settings.getbool("NOTICES_HIT_COUNTS")
+        spider.targets = spider._targets()
+        spider.use_browser = browser_enabled(crawler.settings,
+                                             [target.site_id for target in spider.targets])
+        spider._apply_politeness(crawler.settings)
+        return spider
+
+    # --- what to crawl --------------------------------------------------------------------
+    def _targets(self) -> list[Target]:
+        if self.start_url:
+            if not urlsplit(self.start_url).scheme.startswith("http"):
+                raise ValueError(f"start_url must be an http(s) URL, got {self.start_url!r}")
+            return [Target(url=self.start_url, site_id=urlsplit(self.start_url).hostname)]
+        ids = list(self.site_ids)
+        if self.requested_sites:
+            ids = (list(self.registry) if self.requested_sites == "all"
+                   else [s.strip() for s in self.requested_sites.split(",") if s.strip()])
+        if not ids:
+            if distributed_mode(self.settings):
+                return []  # a worker: its requests come from Redis (`scrapy seed`)
+            raise ValueError("nothing to crawl: give -a start_url=URL or -a sites=ID[,ID|all]")
+        unknown = [site_id for site_id in ids if site_id not in self.registry]
+        if unknown:
+            raise ValueError(f"unknown site id(s) {', '.join(unknown)}; see `scrapy list`")
+        return [target for site_id in ids for target in _site_targets(self.registry[site_id])]
+
+    def _apply_politeness(self, settings) -> None:
+        """Per-site download slots from the registry's politeness overrides."""
+        slots = settings.getdict("DOWNLOAD_SLOTS")
+        # A distributed worker may meet any registry site.
+        site_ids = {target.site_id for target in self.targets} or set(self.registry)
+        for site_id in site_ids:
+            site = self.registry.get(site_id)
+            if site is None:
+                continue
+            slot = dict(slots.get(site.id, {}))
+            if site.politeness.download_delay is not None:
+                slot.setdefault("delay", site.politeness.download_delay)
+            if site.politeness.concurrency is not None:
+                slot.setdefault("concurrency", site.politeness.concurrency)
+            if slot:
+                slots[site.id] = slot
+        if slots:
+            settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+
+    async def start(self):
+        if distributed_mode(self.settings):
+            if self.start_url or self.requested_sites:
+                logger.warning("distributed worker: start_url/sites are not crawled here; "
+                               "queue them with `scrapy seed`")
+            logger.info("distributed worker: start requests come from Redis (`scrapy seed`)")
+            return
+        for request in self.target_requests():
+            yield request
+
+    def target_requests(self) -> list[scrapy.Request]:
+        """The first request of every target (`scrapy seed` puts these into Redis)."""
+        return [self._follow((platform_named(target.platform) or Platform()).first_request(
+                    target.url, target.api or {}), target, self.parse_first)
+                for target in self.targets]
+
+    def _request(self, url: str, target: Target, callback, **kwargs) -> scrapy.Request:
+        meta = {"download_slot": target.site_id, "target": target, **kwargs.pop("meta", {})}
+        site = self.registry.get(target.site_id)
+        if site is not None and not site.politeness.obey_robots:
+            meta["dont_obey_robotstxt"] = True
+        if site is not None and site.browser and self.use_browser:
+            meta["playwright"] = True
+        return scrapy.Request(url, callback=callback, errback=self.request_failed, meta=meta,
+                              **kwargs)
+
+    def _follow(self, request: scrapy.Request, target: Target, callback, **kwargs):
+        """A platform's request (no callback) as a crawl request, its own meta kept."""
+        meta = {**request.meta, **kwargs.pop("meta", {})}
+        return self._request(request.url, target, callback, method=request.method,
+                             body=request.body, headers=request.headers, meta=meta, **kwargs)
+
+    @staticmethod
+    def _platform(response) -> Platform:
+        """The registry's platform for the site, else the one detected on the crawl's first
+        page (carried in meta) unless that was the fallback, else the one this page shows."""
+        target: Target = response.meta["target"]
+        if target.platform:
+            return platform_named(target.platform) or detect_platform(response)
+        carried = platform_named(response.meta.get("platform"))
+        return carried if carried and carried.name != "generic" else detect_platform(response)
+
+    # --- callbacks ------------------------------------------------------------------------
+    def parse_first(self, response):
+        platform = self._platform(response)
+        response.meta["platform"] = platform.name
+        if platform.is_list_page(response):
+            yield from self.parse_list(response, page_no=1)
+        else:
+            yield from self.parse_notice(response)
+
+    def parse_list(self, response, page_no: int = 1):
+        target: Target = response.meta["target"]
+        platform = self._platform(response)
+        list_page = platform.list_page(response)
+        entries = list_page.entries
+        if not entries:
+            self._page_error(response, "list page without notice links")
+            return
+        self.crawler.stats.inc_value("notices/list_page_count")
+        self.crawler.stats.inc_value(f"notices/list_page_count/{target.site_id}")
+        reached_since = False
+        for entry in entries:
+            if _is_older(entry, self.since):
+                reached_since = True
+                continue
+            if is_attachment_url(entry.url):
+                self.crawler.stats.inc_value("notices/attachment_link_count")
+                continue
+            if urlsplit(entry.url).netloc != urlsplit(response.url).netloc:
+                self.crawler.stats.inc_value("notices/offsite_link_count")
+                continue
+            yield self._follow(platform.notice_request(entry, target.api or {}), target,
+                               self.parse_notice,
+                               meta={"entry": entry, "platform": platform.name,
+                                     "list_url": response.meta.get("page_url") or response.url})
+        if reached_since:
+            return
+        next_requests = platform.next_page_requests(response, list_page)
+        if next_requests and page_no >= self.max_pages:
+            logger.error("site %s: list traversal stopped at the page limit (%d pages) at %s; "
+                         "more pages follow (max_pages / NOTICES_MAX_PAGES)", target.site_id,
+                         self.max_pages, response.url)
+            self.crawler.stats.inc_value("notices/page_limit_count")
+            return
+        for request in next_requests:
+            yield self._follow(request, target, self.parse_list, meta={"platform": platform.name},
+                               cb_kwargs={"page_no": page_no + 1})
+
+    def parse_notice(self, response):
+        target: Target = response.meta["target"]
+        entry: ListEntry | None = response.meta.get("entry")
+        try:
+            item = self._notice_item(response, target, entry)
+        except Exception as exc:  # a broken page must not stop the crawl
+            self._page_error(response, f"{type(exc).__name__}: {exc}")
+            return
+        if not item["body_text"]:
+            self._page_error(response, "notice page without body text", "empty_body")
+            return
+        if _is_older_date(item["published_at"], self.since):
+            return
+        self.crawler.stats.inc_value("notices/notice_page_count")
+        self.crawler.stats.inc_value(f"notices/notice_page_count/{target.site_id}")
+        counter = item.pop("_counter_url")
+        if counter and self.hit_counts and item["hit_count"] is None:
+            yield self._request(counter, target, self.parse_hit_count, dont_filter=True,
+                                meta={"item": item, "handle_httpstatus_all": True})
+        else:
+            yield item
+
+    def parse_hit_count(self, response):
+        item = response.meta["item"]
+        count = parse_counter_answer(response.text) if response.status == 200 else None
+        if count is None:
+            logger.warning("hit counter %s gave no count (HTTP %s) for %s", response.url,
+                           response.status, item["url"])
+            self.crawler.stats.inc_value("notices/hit_counter_failed_count")
+        else:
+            item["hit_count"] = count
+            item["hit_count_observed_at"] = utc_now_iso()
+        yield item
+
+    def _notice_item(self, response, target: Target, entry: ListEntry | None) -> dict:
+        page = self._platform(response).notice_page(response)
+        title = best_title(page.title, entry.title if entry else None)
+        hit_count = page.hit_count
+        return {
+            "url": response.meta.get("page_url") or response.url,
+            "site_id": target.site_id,
+            "site_name": target.site_name or page.site_name,
+            "column": target.column,
+            "list_url": response.meta.get("list_url"),
+            "title": title,
+            "source": page.source,
+            "published_at": page.published_at or (entry.date if entry else None),
+            "hit_count": hit_count,
+            "hit_count_observed_at": utc_now_iso() if hit_count is not None else None,
+            "author": page.author,
+            "editor": page.editor,
+            "body_text": page.body_text,
+            "attachments": [a.asdict() for a in page.attachments],
+            "crawled_at": utc_now_iso(),
+            "region": target.region,
+            "_counter_url": page.counter_url,
+        }
+
+    # --- failures -------------------------------------------------------------------------
+    def request_failed(self, failure):
+        request = failure.request
+        if "item" in request.meta:  # a counter request: keep the notice without its count
+            self.crawler.stats.inc_value("notices/hit_counter_failed_count")
+            return request.meta["item"]
+        if failure.check(FailureReported):  # already logged and counted
+            return None
+        self.crawler.stats.inc_value("notices/request_failed_count")
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        site = request.meta.get("target").site_id if request.meta.get("target") else "?"
+        report_failure(self.crawler, site, request.url, status, failure_class(failure),
+                       "request failed", failure.getErrorMessage() or failure.type.__name__)
+        return None
+
+    def _page_error(self, response, reason: str,
+                    error_class: str = "unexpected_structure") -> None:
+        report_failure(self.crawler, response.meta["target"].site_id, response.url,
+                       response.status, error_class, "cannot read", reason)
+        self.crawler.stats.inc_value("notices/page_error_count")
+
+
+def _site_targets(site: Site) -> list[Target]:
+    """A site's columns, or its known notice pages when no column is known."""
+    pages = [(column.url, column.name) for column in site.columns] or [
+        (url, None) for url in site.sample_notice_urls]
+    return [Target(url=url, site_id=site.id, site_name=site.name, column=column,
+                   region=dict(site.region), platform=site.platform, api=dict(site.api))
+            for url, column in pages]
+
+
+_TITLE_SUFFIX_SEPARATORS = tuple("_-－—|｜:：·")
+
+
+def best_title(page_title: str | None, list_title: str | None) -> str | None:
+    """The page's own title unless the list's `title=` is fuller (a truncated or short one);
+    a title that only adds a site suffix to the other (`X_网站名`, `X - 网站名`) gives way to it."""
+    candidates = [t.strip() for t in (page_title, list_title) if t and t.strip()]
+    pool = [t for t in candidates if not t.endswith(("...", "…", "．．．"))] or candidates
+    if not pool:
+        return None
+    longest = max(pool, key=len)
+    prefixes = [t for t in pool if t != longest and longest.startswith(t) and len(t) >= 4
+                and longest[len(t):].lstrip()[:1] in _TITLE_SUFFIX_SEPARATORS]
+    return prefixes[0] if prefixes else longest
+
+
+def _parse_since(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"since must be YYYY-MM-DD, got {value!r}") from None
+
+
+def _parse_positive_int(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not str(value).isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _is_older(entry: ListEntry, since: date | None) -> bool:
+    return _is_older_date(entry.date, since)
+
+
+def _is_older_date(raw: str | None, since: date | None) -> bool:
+    iso = to_iso_date(raw) if since and raw else None
+    return bool(iso) and date.fromisoformat(iso[:10]) < since

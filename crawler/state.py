@@ -1,0 +1,204 @@
+"""Persistent crawl state: which notices were exported, with which content, per site.
+
+The store is one SQLite file per site (`NOTICES_STATE_PATH`, a template with `{site_id}`).
+Its interface is small on purpose, so another backend can implement the same methods:
+
+    state = CrawlState(path_template, run_id)    # open
+    state.known(site_id, url) -> Known | None     # last exported version of a notice
+    state.stage(site_id, url, sha1, revision)     # an item of this run, not yet durable
+    state.walk_finished(site_id, list_url)        # a list walk of this run reached its end
+    state.walk_complete(site_id, list_url)        # did an earlier, committed walk end?
+    state.commit()                                # this run's output is durable: staged -> known
+    state.close()
+
+Exactly-once output rests on `commit()` being called only once the feed holding this run's
+items has been moved into place (`crawler/feeds.py`): a run killed before that leaves its
+staged rows uncommitted, so the next run fetches and emits those notices again.
+
+`CrawlStatePipeline` is the item pipeline that consults and fills the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
+
+from pipelines.dates import utc_now_iso
+
+logger = logging.getLogger(__name__)
+
+# Sent by the atomic feed storage once a feed file is in place (kwargs: path).
+feed_committed = object()
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS notice (
+    url TEXT PRIMARY KEY,
+    content_sha1 TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    first_exported_at TEXT NOT NULL,
+    last_exported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS staged (
+    run_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    content_sha1 TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    PRIMARY KEY (run_id, url)
+);
+CREATE TABLE IF NOT EXISTS walk (
+    list_url TEXT PRIMARY KEY,
+    completed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS staged_walk (
+    run_id TEXT NOT NULL,
+    list_url TEXT NOT NULL,
+    PRIMARY KEY (run_id, list_url)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Known:
+    """The last exported version of a notice."""
+
+    content_sha1: str
+    revision: int
+
+
+class CrawlState:
+    """SQLite files, one per site, opened on first use."""
+
+    def __init__(self, path_template: str, run_id: str | None = None):
+        if "{site_id}" not in path_template:
+            raise ValueError(f"state path must contain {{site_id}}, got {path_template!r}")
+        self.path_template = path_template
+        self.run_id = run_id or uuid.uuid4().hex
+        self._connections: dict[str, sqlite3.Connection] = {}
+
+    def path(self, site_id: str) -> Path:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in site_id)
+        return Path(self.path_template.format(site_id=safe))
+
+    def _db(self, site_id: str) -> sqlite3.Connection:
+        db = self._connections.get(site_id)
+        if db is None:
+            path = self.path(site_id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+            # Rows staged by runs that never committed (killed) are dead.
+            with db:
+                db.execute("DELETE FROM staged WHERE run_id != ?", (self.run_id,))
+                db.execute("DELETE FROM staged_walk WHERE run_id != ?", (self.run_id,))
+            self._connections[site_id] = db
+        return db
+
+    def known(self, site_id: str, url: str) -> Known | None:
+        row = self._db(site_id).execute(
+            "SELECT content_sha1, revision FROM notice WHERE url = ?", (url,)).fetchone()
+        return Known(*row) if row else None
+
+    def stage(self, site_id: str, url: str, content_sha1: str, revision: int) -> None:
+        with self._db(site_id) as db:
+            db.execute("INSERT OR REPLACE INTO staged VALUES (?, ?, ?, ?)",
+                       (self.run_id, url, content_sha1, revision))
+
+    def walk_finished(self, site_id: str, list_url: str) -> None:
+        with self._db(site_id) as db:
+            db.execute("INSERT OR IGNORE INTO staged_walk VALUES (?, ?)", (self.run_id, list_url))
+
+    def walk_complete(self, site_id: str, list_url: str) -> bool:
+        return self._db(site_id).execute(
+            "SELECT 1 FROM walk WHERE list_url = ?", (list_url,)).fetchone() is not None
+
+    def commit(self) -> int:
+        """Make this run's staged notices and walks known; returns how many notices."""
+        now, total = utc_now_iso(), 0
+        for db in self._connections.values():
+            with db:
+                rows = db.execute("SELECT url, content_sha1, revision FROM staged "
+                                  "WHERE run_id = ?", (self.run_id,)).fetchall()
+                db.executemany(
+                    "INSERT INTO notice VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+                    "content_sha1 = excluded.content_sha1, revision = excluded.revision, "
+                    "last_exported_at = excluded.last_exported_at",
+                    [(url, sha1, revision, now, now) for url, sha1, revision in rows])
+                db.execute("INSERT OR REPLACE INTO walk SELECT list_url, ? FROM staged_walk "
+                           "WHERE run_id = ?", (now, self.run_id))
+                db.execute("DELETE FROM staged WHERE run_id = ?", (self.run_id,))
+                db.execute("DELETE FROM staged_walk WHERE run_id = ?", (self.run_id,))
+            total += len(rows)
+        return total
+
+    def close(self) -> None:
+        for db in self._connections.values():
+            db.close()
+        self._connections.clear()
+
+
+def state_from_crawler(crawler) -> CrawlState:
+    """The crawl's one state store (shared by the middleware and the pipeline)."""
+    state = getattr(crawler, "notices_state", None)
+    if state is None:
+        template = crawler.settings.get("NOTICES_STATE_PATH")
+        if not template:
+            raise NotConfigured  # incremental re-crawls are off
+        state = CrawlState(template)
+        crawler.notices_state = state
+        crawler.signals.connect(lambda: state.close(), signal=signals.engine_stopped, weak=False)
+        crawler.signals.connect(lambda path: _commit(state, crawler, path),
+                                signal=feed_committed, weak=False)
+    return state
+
+
+def _commit(state: CrawlState, crawler, path: str) -> None:
+    count = state.commit()
+    crawler.stats.inc_value("notices/state_committed_count", count)
+    logger.info("crawl state: %d notices recorded as exported (feed %s)", count, path)
+
+
+def spider_flag(spider, name: str) -> bool:
+    """A yes/no spider argument (`-a full=1`)."""
+    return str(getattr(spider, name, "") or "").lower() in ("1", "true", "yes", "on")
+
+
+class CrawlStatePipeline:
+    """Item pipeline: mark each record new, revised or unchanged against the crawl state.
+
+    An unchanged notice is dropped, unless the crawl refreshes hit counts
+    (`-a refresh_hits=1`): it is then emitted again as a new hit-count reading.
+    Adds `revision` (0 for a notice's first version) and `change` (`new`, `revised`,
+    `hit_reading`) to every record.
+    """
+
+    def __init__(self, state: CrawlState, crawler):
+        self.state = state
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(state_from_crawler(crawler), crawler)
+
+    def process_item(self, item):
+        site_id, url = item["site_id"], item["url"]
+        known = self.state.known(site_id, url)
+        stats = self.crawler.stats
+        if known is None:
+            item["revision"], item["change"] = 0, "new"
+        elif known.content_sha1 != item["content_sha1"]:
+            item["revision"], item["change"] = known.revision + 1, "revised"
+        else:
+            stats.inc_value(f"notices/unchanged_count/{site_id}")
+            if not spider_flag(self.crawler.spider, "refresh_hits"):
+                raise DropItem(f"unchanged notice {url}", log_level="DEBUG")
+            item["revision"], item["change"] = known.revision, "hit_reading"
+        stats.inc_value(f"notices/emitted_count/{item['change']}/{site_id}")
+        self.state.stage(site_id, url, item["content_sha1"], item["revision"])
+        return item

@@ -1,0 +1,178 @@
+"""Chinese dates in notice text, as ISO ``YYYY-MM-DD``.
+
+Understands ``2021年8月30日``, ``10月29日上午`` (a date without a year), ``2022-02-25`` and
+Chinese numerals such as ``二〇二二年二月二十五日`` (numerals are read with cn2an).
+
+A date that omits its year takes the year of the latest earlier date in the same text that
+printed one, or ``default_year`` (usually the publication year) when there is none yet.
+In a range (``2022年4月12日至6月17日``) the end takes the start's year, one year later if it
+would otherwise fall before the start (``2021年12月1日至1月15日``); later dates without a
+year then carry that later year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import cn2an
+
+CN_DIGITS = "零〇○一二三四五六七八九"
+CN_NUMERAL_CHARS = "零〇○一二两三四五六七八九十"
+CN_YEAR_DIGIT_VALUES = {ch: str(i) for i, ch in enumerate("〇一二三四五六七八九")} | {
+    "零": "0",
+    "○": "0",
+}
+
+RANGE_CONNECTORS = r"(?:至|到|—{1,2}|－|-|~|～|–)"
+
+_CN = f"[{CN_NUMERAL_CHARS}]"
+DATE_PATTERN = re.compile(
+    rf"""
+    (?<![\d{CN_DIGITS}])
+    (?:(?P<year>\d{{4}}|[{CN_DIGITS}]{{4}})\s*年\s*)?
+    (?P<month>\d{{1,2}}|{_CN}{{1,3}})\s*月\s*
+    (?P<day>\d{{1,2}}|{_CN}{{1,3}})\s*[日号]
+    |
+    (?<!\d)(?P<iso_year>\d{{4}})(?P<sep>[-./])(?P<iso_month>\d{{1,2}})(?P=sep)(?P<iso_day>\d{{1,2}})(?!\d)
+    """,
+    re.VERBOSE,
+)
+RANGE_GAP_PATTERN = re.compile(rf"\s*{RANGE_CONNECTORS}\s*")
+DAY_ONLY_END_PATTERN = re.compile(
+    rf"\s*{RANGE_CONNECTORS}\s*(?P<day>\d{{1,2}}|{_CN}{{1,3}})\s*[日号]"
+)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date found in a text: its span, ISO value and whether it printed its year."""
+
+    start: int
+    end: int
+    iso: str
+    has_year: bool
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """A span of text giving a start and an end date."""
+
+    start: int
+    end: int
+    start_iso: str
+    end_iso: str
+
+
+@cache
+def cn_number(token: str) -> int | None:
+    """Integer value of an Arabic or Chinese numeral token (``12``, ``十二``), else None."""
+    if token.isdigit():
+        return int(token)
+    try:
+        return int(cn2an.cn2an(token, "smart"))
+    except ValueError:
+        return None
+
+
+def _year_value(token: str) -> int | None:
+    if token.isdigit():
+        return int(token)
+    return int("".join(CN_YEAR_DIGIT_VALUES[ch] for ch in token))
+
+
+def _iso(year: int | None, month: int | None, day: int | None) -> str | None:
+    if year is None or month is None or day is None:
+        return None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+# A line holds a date only if it has one of these (月, or an ISO date's separator).
+_DATE_LINE_MARKER_RE = re.compile(r"[月\-/.]")
+
+
+def _date_matches(text: str):
+    """DATE_PATTERN matches in ``text``, searching only the lines that can hold a date."""
+    line_start = 0
+    for line in text.split("\n"):
+        line_end = line_start + len(line)
+        if _DATE_LINE_MARKER_RE.search(line):
+            yield from DATE_PATTERN.finditer(text, line_start, line_end)
+        line_start = line_end + 1
+
+
+def find_dates(text: str, default_year: int | None = None) -> list[DateMention]:
+    """All valid dates in ``text``, in order, with missing years carried forward.
+
+    Dates without a year are dropped when no year is known yet (no earlier dated mention and
+    no ``default_year``). Impossible dates (``2月30日``) are dropped.
+    """
+    mentions: list[DateMention] = []
+    current_year = default_year
+    previous: DateMention | None = None
+    for match in _date_matches(text):
+        if match.group("iso_year"):
+            year = int(match.group("iso_year"))
+            month, day = int(match.group("iso_month")), int(match.group("iso_day"))
+            has_year = True
+        else:
+            has_year = match.group("year") is not None
+            year = _year_value(match.group("year")) if has_year else current_year
+            month, day = cn_number(match.group("month")), cn_number(match.group("day"))
+        iso = _iso(year, month, day)
+        if iso is None:
+            continue
+        ends_range = previous is not None and RANGE_GAP_PATTERN.fullmatch(
+            text, previous.end, match.start()
+        )
+        if not has_year and ends_range and iso < previous.iso:
+            year += 1
+            iso = _iso(year, month, day)
+            if iso is None:
+                continue
+        if has_year or ends_range:
+            current_year = year
+        previous = DateMention(match.start(), match.end(), iso, has_year)
+        mentions.append(previous)
+    return mentions
+
+
+def find_date_ranges(text: str, default_year: int | None = None) -> list[DateRange]:
+    """Date ranges in ``text``, in order.
+
+    A range is two dates joined by 至/到/—/-/~ (``2022年4月12日至6月17日``), or a date followed
+    by a bare day (``4月12日至17日``, same month).
+    """
+    return ranges_among(text, find_dates(text, default_year))
+
+
+def ranges_among(text: str, mentions: list[DateMention]) -> list[DateRange]:
+    """The ranges formed by ``mentions`` (from ``find_dates`` on the same ``text``)."""
+    ranges: list[DateRange] = []
+    index = 0
+    while index < len(mentions):
+        first = mentions[index]
+        second = mentions[index + 1] if index + 1 < len(mentions) else None
+        index += 1
+        if second and RANGE_GAP_PATTERN.fullmatch(text, first.end, second.start):
+            ranges.append(DateRange(first.start, second.end, first.iso, second.iso))
+            index += 1
+            continue
+        day_only = DAY_ONLY_END_PATTERN.match(text, first.end)
+        if day_only:
+            year, month, _ = (int(part) for part in first.iso.split("-"))
+            end_iso = _iso(year, month, cn_number(day_only.group("day")))
+            if end_iso and end_iso >= first.iso:
+                ranges.append(DateRange(first.start, day_only.end(), first.iso, end_iso))
+    return ranges
+
+
+def parse_date(text: str, default_year: int | None = None) -> str | None:
+    """The first date in ``text`` as ISO, or None (``二〇二二年二月二十五日`` → ``2022-02-25``)."""
+    mentions = find_dates(text, default_year)
+    return mentions[0].iso if mentions else None

@@ -1,0 +1,281 @@
+"""Distributed crawls against a real `redis-server` on a loopback port.
+
+Workers are real `scrapy crawl` processes switched to distributed mode by
+`NOTICES_REDIS_URL`; `scrapy seed` puts the start requests into Redis. The site is generated
+into the test's folder (500 notices on 25 list pages) and served on loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import redis
+
+from crawler.distributed import RedisKeys
+from crawler.distributed.state import ALREADY_MINE, CLAIMED, HELD_ELSEWHERE, RedisCrawlState
+from crawler.state import Known
+from fixtures.server import FixtureServer
+from tests.conftest import FAST, REPO
+from tests.sitegen import build_site, notice_path, write_registry
+
+COUNT = 500
+# Workers notice new work within 0.2 s, close 1 s after all is done, count as dead 1.5 s after
+# their last heartbeat.
+WORKER = {"NOTICES_REDIS_HEARTBEAT": "0.2", "NOTICES_REDIS_IDLE_CLOSE": "1",
+          "NOTICES_REDIS_WORKER_TTL": "1.5", "ROBOTSTXT_OBEY": "False"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A redis-server of its own on a free loopback port, nothing saved to disk."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed; the distributed tests need a real one "
+                    "(`make test` installs it with apt-get, or: apt-get install redis-server)")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(workdir)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert proc.poll() is None, "redis-server exited at start"
+            assert time.monotonic() < deadline, "redis-server did not answer within 10 s"
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def db(redis_url):
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client.flushall()
+    return client
+
+
+class TimedFixtureServer(FixtureServer):
+    """The fixture server, also noting when each request came."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.times: list[tuple[float, str]] = []
+
+    def record(self, site_id: str, method: str, path: str, user_agent: str = "") -> int:
+        with self._lock:
+            self.times.append((time.monotonic(), path))
+        return super().record(site_id, method, path, user_agent)
+
+
+def serve_site(folder: Path, count: int, per_page: int, registry_extra: str = ""):
+    build_site(folder / "sites" / "gen" / "root", count=count, per_page=per_page)
+    server = TimedFixtureServer(["gen"], sites_dir=folder / "sites")
+    server.start()
+    registry = write_registry(folder / "sites.toml", server, extra=registry_extra)
+    return server, registry
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory):
+    server, registry = serve_site(tmp_path_factory.mktemp("big"), COUNT, per_page=20)
+    yield server, registry
+    server.stop()
+
+
+def notice_fetches(server, count: int = COUNT) -> int:
+    return sum(server.request_count("gen", notice_path(n)) for n in range(1, count + 1))
+
+
+def expected_urls(server, count: int = COUNT) -> set[str]:
+    base = server.base_urls["gen"].rstrip("/")
+    return {base + notice_path(n) for n in range(1, count + 1)}
+
+
+def settings_args(redis_url: str, registry: Path, extra: dict | None = None) -> list[str]:
+    settings = {**FAST, **WORKER, "NOTICES_REDIS_URL": redis_url,
+                "NOTICES_REGISTRY_PATH": str(registry), **(extra or {})}
+    return [arg for key, value in settings.items() for arg in ("-s", f"{key}={value}")]
+
+
+def seed(redis_url: str, registry: Path, *args: str) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "seed", "--sites", "gen", *args,
+                           *settings_args(redis_url, registry)],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def start_worker(tmp_path: Path, redis_url: str, registry: Path, name: str,
+                 extra: dict | None = None) -> subprocess.Popen:
+    """`scrapy crawl notices` as worker `name`, its feed `out/notices-<name>.jsonl`."""
+    command = [sys.executable, "-m", "scrapy", "crawl", "notices", "-a", f"worker={name}",
+               "-o", str(tmp_path / "out" / "%(name)s-%(worker)s.jsonl"),
+               *settings_args(redis_url, registry, extra)]
+    log = (tmp_path / f"{name}.log").open("w")
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def finish(proc: subprocess.Popen, tmp_path: Path, name: str) -> str:
+    returncode = proc.wait(timeout=120)
+    log = (tmp_path / f"{name}.log").read_text()
+    assert returncode == 0, log[-3000:]
+    return log
+
+
+def feed_urls(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line)["url"] for line in fh]
+
+
+def wait_for(condition, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_two_workers_share_a_crawl_and_a_reseeded_crawl_emits_nothing_again(
+        big_site, db, redis_url, tmp_path):
+    server, registry = big_site
+    before = notice_fetches(server)
+    assert seed(redis_url, registry) == {"spider": "notices", "seeded": 1, "queued": 1,
+                                         "freed_claims": 0}
+    workers = {name: start_worker(tmp_path, redis_url, registry, name) for name in ("w1", "w2")}
+    logs = {name: finish(proc, tmp_path, name) for name, proc in workers.items()}
+
+    per_worker = {name: feed_urls(tmp_path / "out" / f"notices-{name}.jsonl")
+                  for name in workers}
+    union = Counter(url for urls in per_worker.values() for url in urls)
+    assert set(union) == expected_urls(server)
+    assert max(union.values()) == 1
+    assert all(per_worker.values()), {name: len(urls) for name, urls in per_worker.items()}
+    assert notice_fetches(server) - before == COUNT  # the shared seen-set: no page twice
+    for log in logs.values():
+        assert "drained and no worker busy" in log
+    # Redis after the crawl: queue drained, workers gone, nothing claimed, all exported.
+    assert db.zcard("notices:notices:requests") == 0
+    assert db.keys("notices:worker:*") == [] and db.keys("notices:claims:*") == []
+    assert db.hlen("notices:known:gen") == COUNT
+    assert 0 < db.ttl("notices:notices:seen") <= 7 * 24 * 3600
+
+    # A new crawl of the same site: the shared crawl state knows every notice.
+    seed(redis_url, registry)
+    again = start_worker(tmp_path, redis_url, registry, "w3")
+    finish(again, tmp_path, "w3")
+    assert feed_urls(tmp_path / "out" / "notices-w3.jsonl") == []
+    assert notice_fetches(server) - before == COUNT
+
+
+def test_killed_worker_loses_nothing_once_reseeded(big_site, db, redis_url, tmp_path):
+    server, registry = big_site
+    before = notice_fetches(server)
+    seed(redis_url, registry)
+    # A short delay (shared by both workers) keeps the crawl going long enough to kill one;
+    # the survivor waits idle long enough for the re-seed (the dead one may have held the
+    # request for the next list page).
+    slow = {"DOWNLOAD_DELAY": "0.01", "NOTICES_REDIS_IDLE_CLOSE": "10"}
+    doomed = start_worker(tmp_path, redis_url, registry, "w1", slow)
+    other = start_worker(tmp_path, redis_url, registry, "w2", slow)
+    wait_for(lambda: notice_fetches(server) - before >= 150, "150 notice pages")
+    assert doomed.poll() is None and other.poll() is None
+    doomed.send_signal(signal.SIGKILL)
+    assert doomed.wait(timeout=10) == -signal.SIGKILL
+    # Its heartbeat expires; the next seed frees its claims and walks the lists again.
+    wait_for(lambda: len(db.keys("notices:worker:*")) == 1, "the dead worker's heartbeat")
+    reseeded = seed(redis_url, registry)
+    assert reseeded["freed_claims"] > 0
+    log = finish(other, tmp_path, "w2")
+
+    assert not (tmp_path / "out" / "notices-w1.jsonl").exists()
+    assert list((tmp_path / "out").glob("notices-w1.jsonl.*.part"))
+    urls = Counter(feed_urls(tmp_path / "out" / "notices-w2.jsonl"))
+    assert set(urls) == expected_urls(server)
+    assert max(urls.values()) == 1
+    # The survivor met notices it had emitted already again, and dropped them.
+    assert "notices/duplicate_dropped_count/gen" in log
+    assert db.hlen("notices:known:gen") == COUNT
+    assert db.keys("notices:claims:*") == []
+
+
+def test_a_sites_delay_holds_across_workers(db, redis_url, tmp_path):
+    delay = 0.4
+    server, registry = serve_site(tmp_path, count=12, per_page=12,
+                                  registry_extra=f"politeness = {{ download_delay = {delay} }}\n")
+    try:
+        seed(redis_url, registry)
+        # Two requests at a time each, so both workers get a share of the 12 notices.
+        few = {"CONCURRENT_REQUESTS": "2"}
+        workers = {name: start_worker(tmp_path, redis_url, registry, name, few)
+                   for name in ("w1", "w2")}
+        for name, proc in workers.items():
+            finish(proc, tmp_path, name)
+    finally:
+        server.stop()
+    per_worker = [feed_urls(tmp_path / "out" / f"notices-{name}.jsonl") for name in workers]
+    assert all(per_worker) and sum(map(len, per_worker)) == 12
+    times = sorted(t for t, _ in server.times)
+    assert len(times) == 13  # the list page and 12 notices
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= delay - 0.05, gaps
+
+
+def test_seed_refuses_without_redis_or_targets(redis_url, tmp_path):
+    registry = tmp_path / "sites.toml"
+    registry.write_text('[[site]]\nid = "gen"\nname = "gen"\nbase_url = "http://127.0.0.1:9/"\n'
+                        'platform = "generic"\ncolumns = [{ name = "x", '
+                        'url = "http://127.0.0.1:9/list/index.html" }]\n', encoding="utf-8")
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    no_redis = subprocess.run([sys.executable, "-m", "scrapy", "seed", "--sites", "gen",
+                               "-s", f"NOTICES_REGISTRY_PATH={registry}"],
+                              cwd=REPO, capture_output=True, text=True, timeout=60, env=env)
+    assert no_redis.returncode != 0 and "no Redis" in no_redis.stderr
+    nothing = subprocess.run([sys.executable, "-m", "scrapy", "seed", "--redis-url", redis_url,
+                              "-s", f"NOTICES_REGISTRY_PATH={registry}"],
+                             cwd=REPO, capture_output=True, text=True, timeout=60, env=env)
+    assert nothing.returncode != 0 and "nothing to seed" in nothing.stderr
+
+
+def test_claims_pass_only_from_dead_workers_and_commit_frees_them(db):
+    keys = RedisKeys()
+    first, second = (RedisCrawlState(db, keys, run, 60) for run in ("first", "second"))
+    db.set(keys.worker("first"), "{}")
+    db.set(keys.worker("second"), "{}")
+    assert first.claim("s", "u1") == CLAIMED
+    assert first.claim("s", "u1") == ALREADY_MINE
+    assert second.claim("s", "u1") == HELD_ELSEWHERE
+    first.stage("s", "u1", "f" * 40, 0)
+    first.walk_finished("s", "list")
+    assert second.known("s", "u1") is None and not second.walk_complete("s", "list")
+    assert first.commit() == 1
+    assert second.known("s", "u1") == Known("f" * 40, 0) and second.walk_complete("s", "list")
+    assert db.hlen(keys.claims("s")) == 0
+    assert second.claim("s", "u1") == CLAIMED  # exported now: the pipeline drops it unchanged
+
+    assert first.claim("s", "u2") == CLAIMED
+    db.delete(keys.worker("first"))  # its heartbeat lapsed
+    assert second.claim("s", "u2") == CLAIMED
+    first.close()  # the dead run's leftovers go, the claim taken over stays
+    assert db.hget(keys.claims("s"), "u2") == "second"
+    assert db.keys("notices:staged*") == []

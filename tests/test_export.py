@@ -1,0 +1,162 @@
+"""Export of crawl outputs to Parquet and CSV, read back with DuckDB."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.corpus.export import outline_items
+from tests.conftest import REPO
+from tests.corpus_factory import make_corpus, recrawled, write_jsonl
+
+SECOND_CRAWL = "2026-11-22T01:00:00Z"
+SECOND_READING = "2026-11-22T09:05:00+08:00"
+EXTRA_HITS = 7
+TABLES = ("notices", "outline", "attachments", "contacts", "hit_counts")
+
+
+@pytest.fixture(scope="module")
+def crawls(tmp_path_factory):
+    """Two crawls of a generated corpus, the first with an unreadable line and a bad record."""
+    folder = tmp_path_factory.mktemp("crawls")
+    corpus = make_corpus(12, seed=5)
+    first = write_jsonl(corpus.records, folder / "first.jsonl")
+    with first.open("a", encoding="utf-8") as fh:
+        fh.write('{"url": "http://broken.example.gov.cn/1.html", "title": "cut off\n')
+        fh.write('["not", "a", "record"]\n')
+    write_jsonl(recrawled(corpus.records, SECOND_CRAWL, SECOND_READING, EXTRA_HITS),
+                folder / "second.jsonl")
+    return folder, corpus
+
+
+@pytest.fixture(scope="module")
+def exported(crawls):
+    folder, corpus = crawls
+    out = folder / "tables"
+    proc = subprocess.run([sys.executable, "-m", "pipelines.corpus", "export",
+                           str(folder / "first.jsonl"), str(folder / "second.jsonl"),
+                           "-o", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return out, corpus, proc.stderr
+
+
+def column_types(path: Path) -> dict[str, str]:
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+    rows = duckdb.execute(f"DESCRIBE SELECT * FROM {reader}(?)", [str(path)]).fetchall()
+    return {name: kind for name, kind, *_ in rows}
+
+
+def table_rows(path: Path, order: str) -> list[dict]:
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+    relation = duckdb.execute(f"SELECT * FROM {reader}(?) ORDER BY {order}", [str(path)])
+    names = [d[0] for d in relation.description]
+    return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
+
+
+def test_every_table_is_written_in_both_formats(exported):
+    out, _, _ = exported
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{t}.{fmt}" for t in TABLES for fmt in ("parquet", "csv"))
+
+
+def test_unreadable_lines_are_named_and_the_rest_exported(exported):
+    _, corpus, log = exported
+    assert "first.jsonl line " in log and "invalid JSON" in log
+    assert "not a JSON object but list" in log
+    assert f"read {2 * len(corpus.records)} records, 2 unreadable lines skipped" in log
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_types_are_preserved(exported, fmt):
+    out, _, _ = exported
+    types = column_types(out / f"notices.{fmt}")
+    expected = {"published_on": "DATE", "published_at": "TIMESTAMP WITH TIME ZONE",
+                "hit_count": "BIGINT", "hit_count_observed_at": "TIMESTAMP WITH TIME ZONE",
+                "crawled_at": "TIMESTAMP WITH TIME ZONE", "notice_inspection_start": "DATE",
+                "notice_problem_count": "BIGINT", "title": "VARCHAR", "body_text": "VARCHAR"}
+    assert {name: types[name] for name in expected} == expected
+    hits = column_types(out / f"hit_counts.{fmt}")
+    assert (hits["hit_count"], hits["observed_at"]) == ("BIGINT", "TIMESTAMP WITH TIME ZONE")
+    if fmt == "parquet":  # CSV readers guess: an adcode reads back as a number there
+        assert types["region_adcode"] == "VARCHAR"
+        assert column_types(out / "outline.parquet")["level"] == "INTEGER"
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_notices_hold_the_latest_crawl_of_each_url(exported, fmt):
+    out, corpus, _ = exported
+    rows = {row["url"]: row for row in table_rows(out / f"notices.{fmt}", "url")}
+    assert sorted(rows) == sorted(r["url"] for r in corpus.records)
+    for record in corpus.records:
+        row = rows[record["url"]]
+        assert row["title"] == record["title"]
+        assert row["body_text"] == record["body_text"]  # UTF-8 and line breaks survive CSV
+        assert row["site_name"] == record["site_name"]
+        assert row["published_on"] == date.fromisoformat(record["published_at"][:10])
+        if len(record["published_at"]) > 10:
+            assert row["published_at"] == datetime.fromisoformat(record["published_at"])
+        else:
+            assert row["published_at"] is None
+        assert row["hit_count"] == record["hit_count"] + EXTRA_HITS
+        assert row["crawled_at"] == datetime.fromisoformat(SECOND_CRAWL)
+        assert row["region_county"] == record["region"]["county"]
+        assert row["notice_kind"] == record["notice"]["kind"]
+        assert row["notice_problem_count"] == record["notice"]["problem_count"]
+        assert row["attachment_count"] == len(record["attachments"])
+        assert row["cluster_id"] and row["cluster_size"] >= 1
+
+
+def test_hit_counts_keep_every_reading(exported):
+    out, corpus, _ = exported
+    readings = table_rows(out / "hit_counts.parquet", "url, observed_at")
+    assert len(readings) == 2 * len(corpus.records)
+    by_url = {}
+    for row in readings:
+        by_url.setdefault(row["url"], []).append(row)
+    for record in corpus.records:
+        first, second = by_url[record["url"]]
+        assert (first["hit_count"], second["hit_count"]) == (
+            record["hit_count"], record["hit_count"] + EXTRA_HITS)
+        assert first["observed_at"] == datetime.fromisoformat(record["hit_count_observed_at"])
+        assert second["observed_at"] == datetime.fromisoformat(SECOND_READING)
+
+
+def test_outline_attachments_and_contacts_are_flat(exported):
+    out, corpus, _ = exported
+    outline = table_rows(out / "outline.parquet", "url, position")
+    assert len(outline) == sum(len(outline_items(r["notice"]["outline"])) for r in corpus.records)
+    ids = {(row["url"], row["item_id"]) for row in outline}
+    assert all(row["parent_id"] is None or (row["url"], row["parent_id"]) in ids
+               for row in outline)
+    assert all(row["level"] == row["item_id"].count(".") + 1 for row in outline)
+    attachments = table_rows(out / "attachments.csv", "url, position")
+    assert sorted((a["url"], a["attachment_url"]) for a in attachments) == sorted(
+        (r["url"], a["url"]) for r in corpus.records for a in r["attachments"])
+    contacts = table_rows(out / "contacts.parquet", "url, kind, value")
+    assert len(contacts) == sum(len(values) for r in corpus.records
+                                for values in r["notice"]["contacts"].values())
+
+
+def test_outline_items_number_the_tree():
+    tree = [{"level": 1, "number": "一", "heading": "a", "text": "", "children": [
+        {"level": 2, "number": "（一）", "heading": "b", "text": "x", "children": []},
+        {"level": 2, "number": "（二）", "heading": "c", "text": "y", "children": []}]},
+        {"level": 1, "number": "二", "heading": "d", "text": "z", "children": []}]
+    assert [(r["item_id"], r["parent_id"], r["position"], r["heading"])
+            for r in outline_items(tree)] == [("1", None, 1, "a"), ("1.1", "1", 2, "b"),
+                                              ("1.2", "1", 3, "c"), ("2", None, 4, "d")]
+
+
+def test_console_command_exports_one_format(crawls, tmp_path):
+    folder, _ = crawls
+    command = Path(sys.executable).with_name("jiwei-export")
+    proc = subprocess.run([str(command), str(folder / "second.jsonl"), "--format", "parquet",
+                           "-o", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.parquet" for t in TABLES)

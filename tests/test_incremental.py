@@ -1,0 +1,94 @@
+"""Re-crawls against the crawl state: only new notice pages are fetched, changes are revisions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_crawl
+from tests.sitegen import build_site, notice_path, serve, write_notice
+
+
+@pytest.fixture
+def site(tmp_path):
+    server, root = serve(tmp_path, count=12, per_page=4)
+    yield server, root
+    server.stop()
+
+
+def crawl(tmp_path, server, *args, seen_run=3):
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    start = server.base_urls["gen"] + "list/index.html"
+    return run_crawl(out, "notices", f"start_url={start}", *args,
+                     settings={"NOTICES_STATE_PATH": str(tmp_path / "state" / "{site_id}.sqlite"),
+                               "NOTICES_SEEN_RUN": str(seen_run)})
+
+
+def notice_fetches(server) -> int:
+    return sum(server.request_count("gen", notice_path(n)) for n in range(1, 40))
+
+
+def test_unchanged_site_fetches_no_notice_page_again(site, tmp_path):
+    server, _ = site
+    first = crawl(tmp_path, server)
+    assert first.returncode == 0 and len(first.records) == 12
+    assert {r["change"] for r in first.records} == {"new"}
+    assert {r["revision"] for r in first.records} == {0}
+    assert notice_fetches(server) == 12
+
+    second = crawl(tmp_path, server)
+    assert second.returncode == 0
+    assert second.records == []
+    assert notice_fetches(server) == 12
+    # 4 known notices on the first list page pass NOTICES_SEEN_RUN=3: page 2 is not read
+    assert server.request_count("gen", "/list/index_1.html") == 1
+    assert second.stat("notices/list_walk_stopped_count/127.0.0.1") == 1
+
+
+def test_new_notice_alone_is_fetched(site, tmp_path):
+    server, root = site
+    crawl(tmp_path, server)
+    build_site(root, count=13, per_page=4)
+    second = crawl(tmp_path, server)
+    assert [(r["url"].split("/")[-1], r["change"]) for r in second.records] == [
+        ("n013.html", "new")]
+    assert notice_fetches(server) == 13
+
+
+def test_changed_notice_is_a_revision_in_a_full_crawl(site, tmp_path):
+    server, root = site
+    first = crawl(tmp_path, server)
+    write_notice(root, 7, body="整改情况已更新：第7巡察组反馈的问题全部整改到位。")
+    second = crawl(tmp_path, server, "full=1")
+    [revised] = second.records
+    assert revised["url"].endswith("/n007.html")
+    assert (revised["change"], revised["revision"]) == ("revised", 1)
+    [before] = [r for r in first.records if r["url"] == revised["url"]]
+    assert revised["content_sha1"] != before["content_sha1"]
+    assert notice_fetches(server) == 24
+    assert second.stat("notices/unchanged_count/127.0.0.1") == 11
+
+    write_notice(root, 7, body="整改情况再次更新。")
+    third = crawl(tmp_path, server, "full=1")
+    assert [(r["change"], r["revision"]) for r in third.records] == [("revised", 2)]
+
+
+def test_refresh_hits_emits_new_readings(site, tmp_path):
+    server, root = site
+    first = crawl(tmp_path, server)
+    build_site(root, count=12, per_page=4, hits=250)
+    second = crawl(tmp_path, server, "refresh_hits=1")
+    assert len(second.records) == 12
+    assert {r["change"] for r in second.records} == {"hit_reading"}
+    assert {r["hit_count"] for r in first.records} == {100}
+    assert {r["hit_count"] for r in second.records} == {250}
+    assert all(r["hit_count_observed_at"] for r in second.records)
+
+
+def test_known_notices_are_skipped_on_every_list_page(site, tmp_path):
+    server, _ = site
+    first = crawl(tmp_path, server, "max_pages=1")
+    assert len(first.records) == 4
+    second = crawl(tmp_path, server, seen_run=99)
+    assert len(second.records) == 8
+    assert notice_fetches(server) == 12
