@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -76,16 +77,27 @@ def db(redis_url):
     return client
 
 
+FIRST_LIST = "/list/index.html"
+
+
 class TimedFixtureServer(FixtureServer):
-    """The fixture server, also noting when each request came."""
+    """The fixture server, also noting when each request came.
+
+    It can hold the answer to the first list page until `first_list_released` is set, so a
+    test can have every worker join before there is any work to share.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.times: list[tuple[float, str]] = []
+        self.first_list_released = threading.Event()
+        self.first_list_released.set()
 
     def record(self, site_id: str, method: str, path: str, user_agent: str = "") -> int:
         with self._lock:
             self.times.append((time.monotonic(), path))
+        if path == FIRST_LIST:
+            self.first_list_released.wait(timeout=90)
         return super().record(site_id, method, path, user_agent)
 
 
@@ -137,6 +149,24 @@ def start_worker(tmp_path: Path, redis_url: str, registry: Path, name: str,
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
 
 
+def start_workers(server: TimedFixtureServer, db, tmp_path: Path, redis_url: str,
+                  registry: Path, names: tuple[str, ...],
+                  extra: dict | None = None) -> dict[str, subprocess.Popen]:
+    """Start the workers, the first list page held until every one has written a heartbeat.
+
+    Without the hold, a worker slow to start on a loaded machine could find the crawl over.
+    """
+    server.first_list_released.clear()
+    try:
+        workers = {name: start_worker(tmp_path, redis_url, registry, name, extra)
+                   for name in names}
+        wait_for(lambda: len(db.keys("notices:worker:*")) == len(names),
+                 "every worker's first heartbeat")
+    finally:
+        server.first_list_released.set()
+    return workers
+
+
 def finish(proc: subprocess.Popen, tmp_path: Path, name: str) -> str:
     returncode = proc.wait(timeout=120)
     log = (tmp_path / f"{name}.log").read_text()
@@ -162,7 +192,7 @@ def test_two_workers_share_a_crawl_and_a_reseeded_crawl_emits_nothing_again(
     before = notice_fetches(server)
     assert seed(redis_url, registry) == {"spider": "notices", "seeded": 1, "queued": 1,
                                          "freed_claims": 0}
-    workers = {name: start_worker(tmp_path, redis_url, registry, name) for name in ("w1", "w2")}
+    workers = start_workers(server, db, tmp_path, redis_url, registry, ("w1", "w2"))
     logs = {name: finish(proc, tmp_path, name) for name, proc in workers.items()}
 
     per_worker = {name: feed_urls(tmp_path / "out" / f"notices-{name}.jsonl")
@@ -196,8 +226,8 @@ def test_killed_worker_loses_nothing_once_reseeded(big_site, db, redis_url, tmp_
     # the survivor waits idle long enough for the re-seed (the dead one may have held the
     # request for the next list page).
     slow = {"DOWNLOAD_DELAY": "0.01", "NOTICES_REDIS_IDLE_CLOSE": "10"}
-    doomed = start_worker(tmp_path, redis_url, registry, "w1", slow)
-    other = start_worker(tmp_path, redis_url, registry, "w2", slow)
+    workers = start_workers(server, db, tmp_path, redis_url, registry, ("w1", "w2"), slow)
+    doomed, other = workers["w1"], workers["w2"]
     wait_for(lambda: notice_fetches(server) - before >= 150, "150 notice pages")
     assert doomed.poll() is None and other.poll() is None
     doomed.send_signal(signal.SIGKILL)
@@ -214,7 +244,7 @@ def test_killed_worker_loses_nothing_once_reseeded(big_site, db, redis_url, tmp_
     assert set(urls) == expected_urls(server)
     assert max(urls.values()) == 1
     # The survivor met notices it had emitted already again, and dropped them.
-    assert "notices/duplicate_dropped_count/gen" in log
+    assert "notices/duplicate_dropped_count/gen" in log, log[-6000:]
     assert db.hlen("notices:known:gen") == COUNT
     assert db.keys("notices:claims:*") == []
 
@@ -227,8 +257,7 @@ def test_a_sites_delay_holds_across_workers(db, redis_url, tmp_path):
         seed(redis_url, registry)
         # Two requests at a time each, so both workers get a share of the 12 notices.
         few = {"CONCURRENT_REQUESTS": "2"}
-        workers = {name: start_worker(tmp_path, redis_url, registry, name, few)
-                   for name in ("w1", "w2")}
+        workers = start_workers(server, db, tmp_path, redis_url, registry, ("w1", "w2"), few)
         for name, proc in workers.items():
             finish(proc, tmp_path, name)
     finally:

@@ -98,6 +98,7 @@ def apply_distributed_settings(settings) -> None:
     keys = keys_from_settings(settings)
     for name, value in {
         "SCHEDULER": "crawler.distributed.scheduler.RedisScheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawler.distributed.scheduler.SlotAwareQueue",
         "DUPEFILTER_CLASS": "crawler.distributed.scheduler.ExpiringDupeFilter",
         # Workers share the queue: one closing must not flush it (scrapy-redis flushes by default).
         "SCHEDULER_PERSIST": True,

@@ -6,6 +6,13 @@ neither. (Its `RedisSpider` is not used: it starts through `start_requests()`; o
 `start()` yields nothing in a worker, `scrapy seed` queues the start requests.) Its seen-set never
 expires; `ExpiringDupeFilter` gives it an expiry (`NOTICES_REDIS_SEEN_TTL`, renewed with every
 new request) and `scrapy seed` empties it, so each seeded crawl starts with a fresh set.
+
+A scrapy-redis worker takes requests from the shared queue until its downloader holds
+`CONCURRENT_REQUESTS` of them, although a site's slot downloads only a couple at a time: one
+worker would hoard a one-site crawl while the others stand idle, and a killed worker would
+take everything it held with it. `RedisScheduler` takes a request only when fewer than
+`NOTICES_REDIS_PREFETCH` of its own already wait for that request's download slot; the
+others stay in the shared queue for another worker.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import logging
 
 from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
@@ -42,8 +50,34 @@ class ExpiringDupeFilter(RFPDupeFilter):
         return added == 0
 
 
+class SlotAwareQueue(PriorityQueue):
+    """scrapy-redis's priority queue, with a pop that can pass over requests."""
+
+    def pop_first(self, accept, scan: int):
+        """Remove and return the first of the `scan` best requests that `accept` takes.
+
+        Those passed over stay queued; a request another worker removed first is skipped.
+        """
+        for data in self.server.zrange(self.key, 0, scan - 1):
+            request = self._decode_request(data)
+            if accept(request) and self.server.zrem(self.key, data):
+                return request
+        return None
+
+
 class RedisScheduler(Scheduler):
-    """The scrapy-redis scheduler without the calls Scrapy 2.19 deprecates."""
+    """The scrapy-redis scheduler without the calls Scrapy 2.19 deprecates, and no hoarding."""
+
+    crawler = None
+    prefetch = 0
+    scan = 32  # queued requests looked at for one with room in its slot
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        scheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
+        scheduler.prefetch = crawler.settings.getint("NOTICES_REDIS_PREFETCH")
+        return scheduler
 
     def open(self, spider):
         self.spider = spider
@@ -66,8 +100,26 @@ class RedisScheduler(Scheduler):
         self.queue.push(request)
         return True
 
+    def has_room(self, request) -> bool:
+        """Do fewer than `prefetch` of this worker's requests wait for `request`'s slot?
+
+        Waiting are those in the downloader (its middlewares or its slot's queue) that are
+        not being transferred yet.
+        """
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
+        transferring = slot.transferring if slot is not None else ()
+        waiting = sum(1 for held in downloader.active
+                      if held not in transferring and downloader.get_slot_key(held) == key)
+        return waiting < self.prefetch
+
     def next_request(self):
-        request = self.queue.pop(self.idle_before_close)
+        engine = self.crawler.engine if self.crawler else None
+        if self.prefetch > 0 and engine is not None and isinstance(self.queue, SlotAwareQueue):
+            request = self.queue.pop_first(self.has_room, self.scan)
+        else:
+            request = self.queue.pop(self.idle_before_close)
         if request and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
