@@ -27,6 +27,7 @@ from scrapy.http import HtmlResponse
 
 from crawler.middlewares.blocking import challenge_product
 from crawler.middlewares.soft404 import soft404_reason
+from crawler.pages.urls import same_site
 
 logger = logging.getLogger(__name__)
 
@@ -76,17 +77,6 @@ class Verdict:
     product: str | None = None
 
 
-def _host(url: str) -> tuple[str | None, int | None]:
-    parts = urlsplit(url)
-    return parts.hostname, parts.port
-
-
-def is_other_host(url: str, other: str) -> bool:
-    """Another host name, or the same name on another explicit port (loopback mirrors)."""
-    (host, port), (other_host, other_port) = _host(url), _host(other)
-    return host != other_host or None not in (port, other_port) and port != other_port
-
-
 def _folder(path: str) -> str:
     head, _, name = (path or "/").rpartition("/")
     return f"{head}/" if INDEX_NAMES.match(name) else path or "/"
@@ -106,7 +96,7 @@ def is_home_page(url: str, base_url: str | None = None) -> bool:
 
 def redirect_verdict(from_url: str, to_url: str, base_url: str | None) -> Verdict | None:
     """`moved` when a redirect leaves the host or lands on the home page, else None."""
-    if is_other_host(to_url, from_url):
+    if not same_site(to_url, from_url):
         return Verdict(MOVED, f"redirected to another host: {to_url}")
     if is_home_page(to_url, base_url) and not is_home_page(from_url, base_url):
         return Verdict(MOVED, f"redirected to the home page: {to_url}")

@@ -7,6 +7,7 @@ functions work on bytes alone, without a crawl.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import re
@@ -284,22 +285,30 @@ class AttachmentTextPipeline:
                         max_nesting=settings.getint("NOTICES_ATTACHMENT_MAX_NESTING"))
         return cls(Path(store), limits, crawler.stats)
 
-    def process_item(self, item):
+    async def process_item(self, item):
+        """Read each stored attachment in a worker thread, so a long PDF does not hold up
+        the crawl; the record and the stats are updated here, in the crawl's own thread."""
         for attachment in item.get("attachments") or []:
             if attachment.get("local_path") and not attachment.get("error"):
-                self._read(attachment, item.get("url"))
+                try:
+                    extracted = await asyncio.to_thread(self._extract, attachment)
+                except (UnreadableAttachment, OSError) as exc:
+                    self._unreadable(attachment, item.get("url"), exc)
+                else:
+                    self._record(attachment, item.get("url"), extracted)
         return item
 
-    def _read(self, attachment: dict, notice_url: str | None) -> None:
-        try:
-            data = (self.store / attachment["local_path"]).read_bytes()
-            extracted = extract_text(data, attachment.get("media_type"), self.limits)
-        except (UnreadableAttachment, OSError) as exc:
-            attachment.update(text=None, error=str(exc))
-            logger.warning("attachment %s of %s gives no text: %s", attachment["url"],
-                           notice_url, exc)
-            self._count("notices/attachment_unreadable_count")
-            return
+    def _extract(self, attachment: dict):
+        data = (self.store / attachment["local_path"]).read_bytes()
+        return extract_text(data, attachment.get("media_type"), self.limits)
+
+    def _unreadable(self, attachment: dict, notice_url: str | None, exc: Exception) -> None:
+        attachment.update(text=None, error=str(exc))
+        logger.warning("attachment %s of %s gives no text: %s", attachment["url"], notice_url,
+                       exc)
+        self._count("notices/attachment_unreadable_count")
+
+    def _record(self, attachment: dict, notice_url: str | None, extracted) -> None:
         attachment.update(text=extracted.text, pages=extracted.pages,
                           needs_ocr=extracted.needs_ocr)
         if extracted.text:

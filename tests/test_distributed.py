@@ -139,14 +139,30 @@ def seed(redis_url: str, registry: Path, *args: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def no_worker_outlives_its_test():
+    """A test that fails halfway leaves no worker process behind."""
+    yield
+    while STARTED:
+        proc = STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def start_worker(tmp_path: Path, redis_url: str, registry: Path, name: str,
                  extra: dict | None = None) -> subprocess.Popen:
     """`scrapy crawl notices` as worker `name`, its feed `out/notices-<name>.jsonl`."""
     command = [sys.executable, "-m", "scrapy", "crawl", "notices", "-a", f"worker={name}",
                "-o", str(tmp_path / "out" / "%(name)s-%(worker)s.jsonl"),
                *settings_args(redis_url, registry, extra)]
-    log = (tmp_path / f"{name}.log").open("w")
-    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
+    with (tmp_path / f"{name}.log").open("w") as log:
+        proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
+    STARTED.append(proc)
+    return proc
 
 
 def start_workers(server: TimedFixtureServer, db, tmp_path: Path, redis_url: str,

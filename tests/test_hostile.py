@@ -10,8 +10,9 @@ import pytest
 from scrapy.http import HtmlResponse, Request, Response
 
 from crawler.middlewares.charset import CharsetMiddleware, UnreadableBody, choose_charset
-from crawler.middlewares.redirects import RedirectGuardMiddleware, RedirectRefused, same_site
+from crawler.middlewares.redirects import RedirectGuardMiddleware, RedirectRefused
 from crawler.middlewares.soft404 import soft404_reason
+from crawler.pages.urls import same_site
 from tests.conftest import TEST_SITES, run_crawl
 
 ROOT = TEST_SITES / "hostile" / "root"

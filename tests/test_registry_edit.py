@@ -100,6 +100,7 @@ def test_redirects_inside_a_site_are_not_moves():
     assert redirect_verdict("http://a.example/xcgz/", "http://a.example/xcgz/index.html",
                             None) is None
     assert redirect_verdict("http://a.example/xcgz/", "https://a.example/xcgz/", None) is None
+    assert redirect_verdict("http://a.example/xcgz/", "http://www.a.example/xcgz/", None) is None
     assert redirect_verdict("http://a.example/xcgz/", "http://b.example/xcgz/",
                             None).check_class == MOVED
     assert redirect_verdict("http://127.0.0.1:81/x/", "http://127.0.0.1:82/x/",

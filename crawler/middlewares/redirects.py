@@ -10,9 +10,11 @@ the chain, counted in the stats.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+
+from crawler.pages.urls import same_site
 
 logger = logging.getLogger(__name__)
 
@@ -23,24 +25,6 @@ class RedirectRefused(IgnoreRequest):
     def __init__(self, reason: str, response=None):
         super().__init__(reason)
         self.response = response
-
-
-def site_host(url: str) -> str:
-    """The host a site is known by: lower case, without port and a leading `www.`."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
-
-
-def same_site(url: str, other: str) -> bool:
-    """Whether two URLs are on one site (`www.` and scheme changes stay on it)."""
-    a, b = site_host(url), site_host(other)
-    port_a, port_b = _port(url), _port(other)
-    return a == b and (port_a == port_b or {port_a, port_b} <= {80, 443})
-
-
-def _port(url: str) -> int:
-    parts = urlsplit(url)
-    return parts.port or (443 if parts.scheme == "https" else 80)
 
 
 class RedirectGuardMiddleware:

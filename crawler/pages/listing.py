@@ -51,11 +51,12 @@ def entries_in(links, base_url: str) -> list[ListEntry]:
 
     The title is the link's `title=` when present (list texts are often cut with `...`)."""
     seen: dict[str, ListEntry] = {}
+    rows: dict = {}  # each ancestor looked at once, however many links it holds
     for link in links:
         url = web_url(base_url, link_target(link.root))
         if url is None:
             continue
-        date = _row_date(link.root)
+        date = _row_date(link.root, rows)
         if date is None:
             continue
         title = link_target(link.root, "title") or element_text(link.root)
@@ -79,21 +80,35 @@ def page_number_links(response) -> list[str]:
     return urls
 
 
-def _row_date(link) -> str | None:
-    """The date printed in the link's row (outside the link text when possible)."""
+def _row_date(link, rows: dict) -> str | None:
+    """The date printed in the link's row (outside the link text when possible).
+
+    `rows` keeps what each ancestor said, for the next links of the same list."""
     node = link
     for _ in range(3):
         node = node.getparent()
         if node is None:
             return None
-        if node.tag in _ROW_TAGS:
-            anchors = node.findall(".//a[@href]")
-            if len(anchors) > 1 and node.tag not in ("li", "tr", "dd"):
-                return None
-            match = _DATE_RE.search(element_text(node))
-            if match:
-                return match.group()
+        outcome = rows.get(node, _UNSEEN)
+        if outcome is _UNSEEN:
+            outcome = rows[node] = _row_outcome(node)
+        if outcome is not _LOOK_HIGHER:
+            return outcome
     return None
+
+
+_UNSEEN, _LOOK_HIGHER = object(), object()
+
+
+def _row_outcome(node):
+    """The date an ancestor gives its links, None when it is no row (it holds several links
+    and is no `li`/`tr`/`dd`), or _LOOK_HIGHER when the row is further up."""
+    if node.tag not in _ROW_TAGS:
+        return _LOOK_HIGHER
+    if node.tag not in ("li", "tr", "dd") and len(node.findall(".//a[@href]")) > 1:
+        return None
+    match = _DATE_RE.search(element_text(node))
+    return match.group() if match else _LOOK_HIGHER
 
 
 def is_attachment_url(url: str) -> bool:

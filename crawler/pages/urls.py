@@ -25,3 +25,21 @@ def web_url(base_url: str, href: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return url
+
+
+def site_host(url: str) -> str:
+    """The host a site is known by: lower case, without port and a leading `www.`."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two URLs are on one site (`www.` and scheme changes stay on it)."""
+    a, b = site_host(url), site_host(other)
+    port_a, port_b = _port(url), _port(other)
+    return a == b and (port_a == port_b or {port_a, port_b} <= {80, 443})
+
+
+def _port(url: str) -> int:
+    parts = urlsplit(url)
+    return parts.port or (443 if parts.scheme == "https" else 80)

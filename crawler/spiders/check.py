@@ -25,6 +25,7 @@ from scrapy.utils.response import get_meta_refresh
 
 from crawler.pages.breadcrumb import breadcrumb_links
 from crawler.pages.listing import ListEntry, is_attachment_url
+from crawler.pages.urls import same_site
 from crawler.platforms import detect_platform, platform_named
 from crawler.platforms.base import Platform
 from crawler.sitecheck import (
@@ -37,7 +38,6 @@ from crawler.sitecheck import (
     answer_verdict,
     failure_verdict,
     is_home_page,
-    is_other_host,
     redirect_verdict,
 )
 from crawler.spiders.notices import NoticesSpider, Target, best_title
@@ -265,6 +265,6 @@ def suggested_column(response, base_url: str | None) -> tuple[str, str] | None:
     """(name, URL) of the deepest breadcrumb link on the page's host that is neither the home
     page nor the page itself: the column the page is filed under."""
     links = [(text, url) for text, url in breadcrumb_links(response)
-             if not is_other_host(url, response.url) and url != response.url
+             if same_site(url, response.url) and url != response.url
              and not is_home_page(url, base_url) and not is_attachment_url(url)]
     return links[-1] if links else None
