@@ -34,6 +34,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from pipelines.dates import utc_now_iso
+
 logger = logging.getLogger(__name__)
 
 SOFTWARE = "jiwei-notices/0.1 (warcio)"
@@ -294,45 +296,25 @@ def _response(request, record):
         headers.appendlist(name, value)
     body = record.raw_stream.read()
     status = int(record.http_headers.get_statuscode())
+    request.meta[ARCHIVED_AT] = _iso_utc(record.rec_headers.get_header("WARC-Date"))
     cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
     return cls(url=request.url, status=status, headers=headers, body=body, request=request,
                protocol="HTTP/1.1", flags=["archived"])
 
 
-def fetch_times(paths: list[Path]) -> dict[str, str]:
-    """URL -> when its first response was archived (ISO 8601 UTC, the `crawled_at` format)."""
-    times: dict[str, str] = {}
-    for path in paths:
-        with path.open("rb") as fh:
-            for record in ArchiveIterator(fh):
-                if record.rec_type == "response":
-                    url = record.rec_headers.get_header("WARC-Target-URI")
-                    times.setdefault(url, _iso_utc(record.rec_headers.get_header("WARC-Date")))
-    return times
+# Set on a replayed request's meta: when its answer was archived (the `crawled_at` format).
+ARCHIVED_AT = "archived_at"
+
+
+def fetched_at(response) -> str:
+    """When `response` was fetched, ISO 8601 UTC: the archive's time for a replayed answer
+    (`scrapy reparse`), now for a live one."""
+    return response.meta.get(ARCHIVED_AT) or utc_now_iso()
 
 
 def _iso_utc(warc_date: str) -> str:
     moment = datetime.fromisoformat(warc_date.replace("Z", "+00:00"))
     return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-class ArchivedFetchTimePipeline:
-    """Item pipeline of a re-parse: `crawled_at` is when the page was fetched into the archive,
-    not when it was re-parsed."""
-
-    def __init__(self, times: dict[str, str]):
-        self.times = times
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        paths = crawler.settings.getlist("NOTICES_REPLAY_WARCS")
-        if not paths:
-            raise NotConfigured
-        return cls(fetch_times([Path(p) for p in paths]))
-
-    def process_item(self, item):
-        item["crawled_at"] = self.times.get(item.get("url"), item.get("crawled_at"))
-        return item
 
 
 class WarcReplayHandler(BaseDownloadHandler):

@@ -4,7 +4,7 @@ The crawl is run again as it was (the spider, its arguments and the command-line
 settings named in the files' `warcinfo` records) with a download handler that answers every
 request from the WARC files instead of the network. Spider, platforms, page objects and item
 pipelines are the current code, so records are those the crawl would give today; `crawled_at`
-is when each page was archived.
+and `hit_count_observed_at` are when the page or counter answer was archived.
 """
 
 from __future__ import annotations
@@ -66,14 +66,12 @@ class Command(BaseRunSpiderCommand):
             **json.loads(settings),
             "NOTICES_REPLAY_WARCS": [str(p) for p in paths],
             "DOWNLOAD_HANDLERS": {"http": REPLAY_HANDLER, "https": REPLAY_HANDLER},
-            "ITEM_PIPELINES": {**self.settings.getdict("ITEM_PIPELINES"),
-                               "crawler.warc.ArchivedFetchTimePipeline": 60},
             "DOWNLOAD_DELAY": 0,
             "AUTOTHROTTLE_ENABLED": False,
         }
         for name, value in replay.items():
             if (self.settings.getpriority(name) or 0) < CMDLINE or name in (
-                    "NOTICES_REPLAY_WARCS", "DOWNLOAD_HANDLERS", "ITEM_PIPELINES"):
+                    "NOTICES_REPLAY_WARCS", "DOWNLOAD_HANDLERS"):
                 self.settings.set(name, value, priority="cmdline")
 
     def run(self, args: list[str], opts) -> None:

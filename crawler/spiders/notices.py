@@ -26,7 +26,8 @@ from crawler.platforms import detect_platform, platform_named
 from crawler.platforms.base import Platform
 from crawler.registry import Site, registry_from_settings
 from crawler.settings import user_agent
-from pipelines.dates import to_iso_date, utc_now_iso
+from crawler.warc import fetched_at
+from pipelines.dates import to_iso_date
 
 logger = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ class NoticesSpider(scrapy.Spider):
             self.crawler.stats.inc_value("notices/hit_counter_failed_count")
         else:
             item["hit_count"] = count
-            item["hit_count_observed_at"] = utc_now_iso()
+            item["hit_count_observed_at"] = fetched_at(response)
         yield item
 
     def _notice_item(self, response, target: Target, entry: ListEntry | None) -> dict:
@@ -257,12 +258,12 @@ class NoticesSpider(scrapy.Spider):
             "source": page.source,
             "published_at": page.published_at or (entry.date if entry else None),
             "hit_count": hit_count,
-            "hit_count_observed_at": utc_now_iso() if hit_count is not None else None,
+            "hit_count_observed_at": fetched_at(response) if hit_count is not None else None,
             "author": page.author,
             "editor": page.editor,
             "body_text": page.body_text,
             "attachments": [a.asdict() for a in page.attachments],
-            "crawled_at": utc_now_iso(),
+            "crawled_at": fetched_at(response),
             "region": target.region,
             "_counter_url": page.counter_url,
         }
