@@ -173,5 +173,5 @@ NOTICES_REDIS_WORKER_TTL = 30
 NOTICES_REDIS_SEEN_TTL = 7 * 24 * 3600
 # A worker takes a request from the shared queue only while fewer than this many of its own
 # wait for that request's download slot (0: take all it can hold, as scrapy-redis does).
-NOTICES_REDIS_PREFETCH = 2
+NOTICES_REDIS_PREFETCH = 8
 ADDONS = {**ADDONS, "crawler.distributed.DistributedAddon": 100}
