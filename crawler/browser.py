@@ -7,7 +7,8 @@ the system Chromium; every other request still goes through Scrapy's own handler
 
 - The spider marks a browser site's requests with `meta["playwright"] = True`; a site spider
   (`scrapy crawl <site>`) of a browser site switches NOTICES_BROWSER on by itself
-  (`switch_on_for_sites`), a `-a sites=…` crawl needs `-s NOTICES_BROWSER=1`.
+  (`switch_on_for_sites`), a `-a sites=…` crawl needs `-s NOTICES_BROWSER=1`. An ad-hoc
+  crawl (`-a start_url=…`) with `-s NOTICES_BROWSER=1` sends all its requests through it.
 - `BrowserPageMiddleware` (downloader middleware) lets the page's challenge script run and
   waits, up to NOTICES_BROWSER_CHALLENGE_TIMEOUT seconds, for the real page; the response
   then carries the final document's status and headers and the rendered page (the raw bytes
@@ -178,6 +179,9 @@ class BrowserPageMiddleware:
         return cls(crawler)
 
     def spider_opened(self, spider) -> None:
+        start_url = getattr(spider, "start_url", None)
+        if start_url:  # an ad-hoc crawl: all of it goes through the browser, robots.txt too
+            self.hosts.add(urlsplit(start_url).netloc)
         executable = self.crawler.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS").get(
             "executable_path")
         if executable and not os.access(executable, os.X_OK):

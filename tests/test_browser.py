@@ -214,6 +214,19 @@ def spider_settings(site_id: str, tmp_path, **cmdline) -> Settings:
     return settings
 
 
+def test_ad_hoc_crawl_goes_through_the_browser_when_asked(site, browser_crawl, tmp_path):
+    """`-a start_url=…` of a site the registry does not know, with NOTICES_BROWSER on."""
+    server, _, settings = site
+    start_url = server.base_urls["jschallenge"] + "xcgz/index.html"
+    result = run_crawl(tmp_path, "notices", f"start_url={start_url}",
+                       settings={"NOTICES_REGISTRY_PATH": settings["NOTICES_REGISTRY_PATH"],
+                                 "NOTICES_BROWSER": "True"})
+    assert result.returncode == 0
+    assert " ERROR: " not in result.log
+    assert sorted("/" + r["url"].split("/", 3)[3] for r in result.records) == sorted(EXPECTED)
+    assert result.stat("notices/browser_page_count") >= 6
+
+
 def test_site_spider_of_a_browser_site_switches_it_on(tmp_path):
     assert spider_settings("jschallenge", tmp_path).getbool("NOTICES_BROWSER") is True
     assert spider_settings("plain", tmp_path).getbool("NOTICES_BROWSER") is False

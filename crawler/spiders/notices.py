@@ -142,7 +142,9 @@ class NoticesSpider(scrapy.Spider):
         site = self.registry.get(target.site_id)
         if site is not None and not site.politeness.obey_robots:
             meta["dont_obey_robotstxt"] = True
-        if site is not None and site.browser and self.use_browser:
+        # A registry site says whether it needs the browser; an ad-hoc crawl (`start_url`) with
+        # NOTICES_BROWSER on sends every request through it.
+        if self.use_browser and (site.browser if site is not None else bool(self.start_url)):
             meta["playwright"] = True
         return scrapy.Request(url, callback=callback, errback=self.request_failed, meta=meta,
                               **kwargs)
