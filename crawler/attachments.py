@@ -17,12 +17,16 @@ from io import BytesIO
 from typing import Any
 
 from scrapy import Request
-from scrapy.exceptions import NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
 from scrapy.utils.defer import ensure_awaitable
 
-from pipelines.attachment_text import EXTENSIONS, describe_content, sniff_media_type
+from pipelines.attachment_text import (
+    EXTENSIONS,
+    attachments_dir,
+    describe_content,
+    sniff_media_type,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +50,7 @@ class AttachmentsPipeline(FilesPipeline):
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        store = settings.get("NOTICES_ATTACHMENTS_DIR")
-        if not store:
-            raise NotConfigured
+        store = attachments_dir(settings)
         allowed = set(settings.getlist("NOTICES_ATTACHMENT_TYPES"))
         unknown = allowed - set(EXTENSIONS)
         if unknown:

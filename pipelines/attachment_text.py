@@ -263,6 +263,14 @@ def notice_source_text(record: dict) -> str:
 
 
 # --- the pipeline stage ---------------------------------------------------------------------
+def attachments_dir(settings) -> Path:
+    """`NOTICES_ATTACHMENTS_DIR`; without it both attachment stages are off (NotConfigured)."""
+    store = settings.get("NOTICES_ATTACHMENTS_DIR")
+    if not store:
+        raise NotConfigured
+    return Path(store)
+
+
 class AttachmentTextPipeline:
     """Item pipeline: text, pages and `needs_ocr` of each stored attachment.
 
@@ -278,12 +286,9 @@ class AttachmentTextPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        store = settings.get("NOTICES_ATTACHMENTS_DIR")
-        if not store:
-            raise NotConfigured
         limits = Limits(max_unpacked=settings.getint("NOTICES_ATTACHMENT_MAX_UNPACKED"),
                         max_nesting=settings.getint("NOTICES_ATTACHMENT_MAX_NESTING"))
-        return cls(Path(store), limits, crawler.stats)
+        return cls(attachments_dir(settings), limits, crawler.stats)
 
     async def process_item(self, item):
         """Read each stored attachment in a worker thread, so a long PDF does not hold up

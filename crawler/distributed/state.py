@@ -41,7 +41,17 @@ redis.call('SADD', KEYS[2], ARGV[4])
 return 1
 """
 
-# KEYS: staged hash, staged walks set, claimed set; ARGV: key prefix, run id, sep.
+# The scripts below take KEYS: staged hash, staged walks set, claimed set; ARGV: key prefix,
+# run id, sep. This part frees the run's claims (those no other run has taken over).
+FREE_OWN_CLAIMS = """
+for _, member in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  local at = string.find(member, ARGV[3], 1, true)
+  local claims = ARGV[1] .. ':claims:' .. string.sub(member, 1, at - 1)
+  local url = string.sub(member, at + 1)
+  if redis.call('HGET', claims, url) == ARGV[2] then redis.call('HDEL', claims, url) end
+end
+"""
+
 COMMIT = """
 local rows = redis.call('HGETALL', KEYS[1])
 for i = 1, #rows, 2 do
@@ -54,24 +64,12 @@ for _, member in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   redis.call('SADD', ARGV[1] .. ':walks:' .. string.sub(member, 1, at - 1),
              string.sub(member, at + 1))
 end
-for _, member in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  local at = string.find(member, ARGV[3], 1, true)
-  local claims = ARGV[1] .. ':claims:' .. string.sub(member, 1, at - 1)
-  local url = string.sub(member, at + 1)
-  if redis.call('HGET', claims, url) == ARGV[2] then redis.call('HDEL', claims, url) end
-end
+""" + FREE_OWN_CLAIMS + """
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return #rows / 2
 """
 
-# KEYS: staged hash, staged walks set, claimed set; ARGV: key prefix, run id, sep.
-RELEASE = """
-for _, member in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  local at = string.find(member, ARGV[3], 1, true)
-  local claims = ARGV[1] .. ':claims:' .. string.sub(member, 1, at - 1)
-  local url = string.sub(member, at + 1)
-  if redis.call('HGET', claims, url) == ARGV[2] then redis.call('HDEL', claims, url) end
-end
+RELEASE = FREE_OWN_CLAIMS + """
 return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 """
 
