@@ -136,6 +136,9 @@ NOTICES_ATTACHMENT_TYPES = [
 # Archives (zip, docx, xlsx, ofd) that would unpack to more, or nest zips deeper, are refused.
 NOTICES_ATTACHMENT_MAX_UNPACKED = 100 * 1024 * 1024
 NOTICES_ATTACHMENT_MAX_NESTING = 2
+# Seconds the text of one attachment may take; past it the attachment keeps `text: null` and
+# the reason in `error` (the reading thread finishes in the background).
+NOTICES_ATTACHMENT_TEXT_TIMEOUT = 60.0
 MEDIA_ALLOW_REDIRECTS = True
 ITEM_PIPELINES = {
     **ITEM_PIPELINES,

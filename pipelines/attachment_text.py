@@ -278,25 +278,32 @@ class AttachmentTextPipeline:
     that gives no text keeps `text: null` with the reason in `error`, logged with its URL.
     """
 
-    def __init__(self, store: Path, limits: Limits, stats=None):
+    def __init__(self, store: Path, limits: Limits, stats=None, timeout: float = 60):
         self.store = store
         self.limits = limits
         self.stats = stats
+        self.timeout = timeout
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
         limits = Limits(max_unpacked=settings.getint("NOTICES_ATTACHMENT_MAX_UNPACKED"),
                         max_nesting=settings.getint("NOTICES_ATTACHMENT_MAX_NESTING"))
-        return cls(attachments_dir(settings), limits, crawler.stats)
+        return cls(attachments_dir(settings), limits, crawler.stats,
+                   settings.getfloat("NOTICES_ATTACHMENT_TEXT_TIMEOUT"))
 
     async def process_item(self, item):
         """Read each stored attachment in a worker thread, so a long PDF does not hold up
-        the crawl; the record and the stats are updated here, in the crawl's own thread."""
+        the crawl, for at most `timeout` seconds; the record and the stats are updated here,
+        in the crawl's own thread."""
         for attachment in item.get("attachments") or []:
             if attachment.get("local_path") and not attachment.get("error"):
                 try:
-                    extracted = await asyncio.to_thread(self._extract, attachment)
+                    extracted = await asyncio.wait_for(
+                        asyncio.to_thread(self._extract, attachment), self.timeout)
+                except TimeoutError:
+                    self._unreadable(attachment, item.get("url"), UnreadableAttachment(
+                        f"text extraction took longer than {self.timeout:g} s"))
                 except (UnreadableAttachment, OSError) as exc:
                     self._unreadable(attachment, item.get("url"), exc)
                 else:

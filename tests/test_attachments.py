@@ -312,6 +312,19 @@ def test_bad_attachments_counted(crawl):
     assert crawl.stat("notices/attachment_needs_ocr_count") == 1
 
 
+def test_text_taking_too_long_is_an_error_and_the_crawl_goes_on(fixture_server, tmp_path):
+    start = fixture_server.base_urls["attachments_demo"] + POINTER_PAGE
+    result = run_crawl(tmp_path, "notices", f"start_url={start}",
+                       settings={"NOTICES_ATTACHMENTS_DIR": str(tmp_path / "store"),
+                                 "NOTICES_ATTACHMENT_TEXT_TIMEOUT": "0.000001"})
+    assert result.returncode == 0
+    [record] = result.records
+    assert record["attachments"] and all(
+        a["text"] is None and a["error"] == "text extraction took longer than 1e-06 s"
+        for a in record["attachments"])
+    assert result.stat("notices/attachment_unreadable_count") == len(record["attachments"])
+
+
 def test_without_a_store_attachments_are_listed_only(fixture_server, tmp_path):
     start = fixture_server.base_urls["attachments_demo"] + POINTER_PAGE
     downloads = fixture_server.request_count("attachments_demo", "/uploads/")
