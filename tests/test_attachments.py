@@ -16,6 +16,7 @@ from docx import Document
 from fixtures.attachments import make_files
 from pipelines.attachment_text import (
     DOCX,
+    OFD,
     PDF,
     ZIP,
     Limits,
@@ -100,6 +101,39 @@ def test_docx_text():
     extracted = extract_text(upload("report.docx"), DOCX)
     assert extracted.text == REPORT_TEXT
     assert extracted.needs_ocr is False
+
+
+def test_ofd_text_read_by_position_across_pages():
+    data = make_files.text_ofd([[make_files.REPORT_TITLE, *make_files.REPORT[:6]],
+                                make_files.REPORT[6:]])
+    assert sniff_media_type(data) == OFD
+    extracted = extract_text(data, OFD)
+    assert extracted.text == REPORT_TEXT
+    assert extracted.pages == 2
+    assert extracted.needs_ocr is False
+
+
+def test_scanned_ofd_is_flagged_for_ocr():
+    extracted = extract_text(make_files.scanned_ofd(), OFD)
+    assert (extracted.text, extracted.pages, extracted.needs_ocr) == (None, 1, True)
+
+
+def test_zip_of_an_ofd_gives_its_text():
+    ofd = make_files.text_ofd([[make_files.REPORT_TITLE, *make_files.REPORT]])
+    data = zip_of({"报告.ofd": ofd})
+    assert extract_text(data, ZIP).text == REPORT_TEXT
+
+
+@pytest.mark.parametrize("members, reason", [
+    ({"OFD.xml": b"<ofd:OFD"}, "XMLSyntaxError"),
+    ({"OFD.xml": b'<OFD xmlns="http://www.ofdspec.org/2016"><DocBody/></OFD>'},
+     "an OFD location is missing"),
+    ({"OFD.xml": b'<OFD xmlns="http://www.ofdspec.org/2016"><DocBody><DocRoot>Doc_0/Document.xml'
+                 b"</DocRoot></DocBody></OFD>"}, "no Doc_0/Document.xml in the OFD package"),
+])
+def test_broken_ofd_is_refused_with_the_reason(members, reason):
+    with pytest.raises(UnreadableAttachment, match=reason):
+        extract_text(zip_of(members), OFD)
 
 
 def test_scanned_pdf_is_flagged_for_ocr_not_given_empty_text():
