@@ -92,18 +92,52 @@ def _iso(year: int | None, month: int | None, day: int | None) -> str | None:
         return None
 
 
-# A line holds a date only if it has one of these (月, or an ISO date's separator).
-_DATE_LINE_MARKER_RE = re.compile(r"[月\-/.]")
+# Every date holds 月 or, four characters after its start, one of these ISO separators.
+ISO_SEPARATORS = "-./"
+# What can come between a date's start and its 月: year and month numerals, 年, whitespace.
+DATE_HEAD_CHARS = frozenset(CN_NUMERAL_CHARS + CN_DIGITS + "年")
+
+
+def _is_date_head_char(ch: str) -> bool:
+    return ch in DATE_HEAD_CHARS or ch.isdecimal() or (ch.isspace() and ch != "\n")
+
+
+def _positions(text: str, char: str):
+    """Offsets of ``char`` in ``text``."""
+    position = text.find(char)
+    while position != -1:
+        yield position
+        position = text.find(char, position + 1)
+
+
+def _date_starts(text: str) -> list[int]:
+    """Offsets in ``text`` where a DATE_PATTERN match may start, in order.
+
+    A match reading ``…月`` starts within the run of numerals, 年 and spaces before its 月
+    on the same line; an ISO date starts four characters before its first separator.
+    """
+    starts: set[int] = set()
+    for month in _positions(text, "月"):
+        start = month
+        while start > 0 and _is_date_head_char(text[start - 1]):
+            start -= 1
+        starts.update(range(start, month))
+    for separator in ISO_SEPARATORS:
+        starts.update(position - 4 for position in _positions(text, separator) if position >= 4)
+    return sorted(starts)
 
 
 def _date_matches(text: str):
-    """DATE_PATTERN matches in ``text``, searching only the lines that can hold a date."""
-    line_start = 0
-    for line in text.split("\n"):
-        line_end = line_start + len(line)
-        if _DATE_LINE_MARKER_RE.search(line):
-            yield from DATE_PATTERN.finditer(text, line_start, line_end)
-        line_start = line_end + 1
+    """DATE_PATTERN matches in ``text``, each within its line, tried only where one can start."""
+    position = 0
+    for start in _date_starts(text):
+        if start < position:
+            continue
+        line_end = text.find("\n", start)
+        match = DATE_PATTERN.match(text, start, len(text) if line_end == -1 else line_end)
+        if match:
+            yield match
+            position = match.end()
 
 
 def find_dates(text: str, default_year: int | None = None) -> list[DateMention]:
