@@ -65,9 +65,8 @@ def find_emails(text: str) -> list[tuple[int, int, str]]:
     """
     found: list[tuple[int, int, str]] = []
     previous_end = 0
-    for at in EMAIL_AT_PATTERN.finditer(text):
-        position = at.start()
-        if position < previous_end:
+    for position in _at_signs(text):
+        if position < previous_end or not EMAIL_AT_PATTERN.match(text, position):
             continue
         window_start = max(previous_end, position - EMAIL_LOCAL_WINDOW)
         local = EMAIL_LOCAL_PATTERN.search(text, window_start, position)
@@ -76,6 +75,14 @@ def find_emails(text: str) -> list[tuple[int, int, str]]:
             found.append((local.start(), domain.end(), text[local.start() : domain.end()]))
             previous_end = domain.end()
     return found
+
+
+def _at_signs(text: str):
+    """Offsets of every ``@`` in ``text``."""
+    position = text.find("@")
+    while position != -1:
+        yield position
+        position = text.find("@", position + 1)
 
 
 def find_phones(text: str, emails: list[tuple[int, int, str]] | None = None) -> list[str]:
