@@ -29,21 +29,22 @@ CN_YEAR_DIGIT_VALUES = {ch: str(i) for i, ch in enumerate("〇一二三四五六
 RANGE_CONNECTORS = r"(?:至|到|—{1,2}|－|-|~|～|–)"
 
 _CN = f"[{CN_NUMERAL_CHARS}]"
+_DAY = rf"(?P<day>\d{{1,2}}|{_CN}{{1,3}})\s*[日号]"
 DATE_PATTERN = re.compile(
     rf"""
     (?<![\d{CN_DIGITS}])
     (?:(?P<year>\d{{4}}|[{CN_DIGITS}]{{4}})\s*年\s*)?
     (?P<month>\d{{1,2}}|{_CN}{{1,3}})\s*月\s*
-    (?P<day>\d{{1,2}}|{_CN}{{1,3}})\s*[日号]
+    {_DAY}
     |
     (?<!\d)(?P<iso_year>\d{{4}})(?P<sep>[-./])(?P<iso_month>\d{{1,2}})(?P=sep)(?P<iso_day>\d{{1,2}})(?!\d)
     """,
     re.VERBOSE,
 )
 RANGE_GAP_PATTERN = re.compile(rf"\s*{RANGE_CONNECTORS}\s*")
-DAY_ONLY_END_PATTERN = re.compile(
-    rf"\s*{RANGE_CONNECTORS}\s*(?P<day>\d{{1,2}}|{_CN}{{1,3}})\s*[日号]"
-)
+DAY_ONLY_END_PATTERN = re.compile(rf"\s*{RANGE_CONNECTORS}\s*{_DAY}")
+# The end of a date reading ``…月``: 月 and the day.
+MONTH_AND_DAY_PATTERN = re.compile(rf"月\s*{_DAY}")
 
 
 @dataclass(frozen=True)
@@ -110,14 +111,22 @@ def _positions(text: str, char: str):
         position = text.find(char, position + 1)
 
 
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end == -1 else end
+
+
 def _date_starts(text: str) -> list[int]:
     """Offsets in ``text`` where a DATE_PATTERN match may start, in order.
 
-    A match reading ``…月`` starts within the run of numerals, 年 and spaces before its 月
-    on the same line; an ISO date starts four characters before its first separator.
+    A match reading ``…月`` starts within the run of numerals, 年 and spaces before a 月
+    that the day follows on the same line; an ISO date starts four characters before its
+    first separator.
     """
     starts: set[int] = set()
     for month in _positions(text, "月"):
+        if MONTH_AND_DAY_PATTERN.match(text, month, _line_end(text, month)) is None:
+            continue
         start = month
         while start > 0 and _is_date_head_char(text[start - 1]):
             start -= 1
@@ -133,8 +142,7 @@ def _date_matches(text: str):
     for start in _date_starts(text):
         if start < position:
             continue
-        line_end = text.find("\n", start)
-        match = DATE_PATTERN.match(text, start, len(text) if line_end == -1 else line_end)
+        match = DATE_PATTERN.match(text, start, _line_end(text, start))
         if match:
             yield match
             position = match.end()
