@@ -46,7 +46,7 @@ part of the tree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipelines.cndates import DATE_PATTERN, cn_number
 
@@ -65,8 +65,25 @@ NUMBERING_STYLES: dict[str, re.Pattern[str]] = {
     "arabic": re.compile(r"(?P<value>\d{1,3})\s*(?:(?P<dot>[.．])(?!\d)|、)\s*"),
     "circled": re.compile(rf"(?P<value>[{CIRCLED_NUMBERS}])\s*"),
 }
-# Every numbering token starts with one of these: other paragraphs are passed over at once.
-NUMBERING_FIRST_CHARS = frozenset("问（(0123456789" + CN_NUMERALS + CIRCLED_NUMBERS)
+# style name -> the characters its numbering token can start with.
+NUMBERING_FIRST_CHARS = {
+    "problem": "问",
+    "cn_paren": "（(",
+    "arabic_paren": "（(",
+    "cn": CN_NUMERALS,
+    "arabic": "0123456789",
+    "circled": CIRCLED_NUMBERS,
+}
+# first character of a paragraph -> the (style, pattern) pairs to try, in order. Paragraphs
+# starting otherwise are passed over at once.
+STYLES_BY_FIRST_CHAR: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    char: tuple(
+        (style, pattern)
+        for style, pattern in NUMBERING_STYLES.items()
+        if char in NUMBERING_FIRST_CHARS[style]
+    )
+    for char in "".join(NUMBERING_FIRST_CHARS.values())
+}
 SENTENCE_END_PATTERN = re.compile(r"[。！？!?][”’」』）)]*")
 CLOSING_PATTERN = re.compile(
     r"(?:欢迎(?:广大|社会|各界|干部|群众|大家)|如有意见|联系方式|联系电话|监督电话|举报电话|特此通报|"
@@ -79,8 +96,7 @@ SIGNATURE_MAX_LINES = 2
 SIGNATURE_LINE_PATTERN = re.compile(r"[^。！？；：:;!?，,]{2,30}")
 
 
-@dataclass(frozen=True)
-class NumberedLine:
+class NumberedLine(NamedTuple):
     """A paragraph that starts with a numbering token."""
 
     style: str
@@ -91,9 +107,9 @@ class NumberedLine:
 
 def parse_numbered_line(paragraph: str) -> NumberedLine | None:
     """The numbering of a heading paragraph, or None for an ordinary paragraph."""
-    if not paragraph or paragraph[0] not in NUMBERING_FIRST_CHARS:
+    if not paragraph:
         return None
-    for style, pattern in NUMBERING_STYLES.items():
+    for style, pattern in STYLES_BY_FIRST_CHAR.get(paragraph[0], ()):
         match = pattern.match(paragraph)
         if match is None:
             continue
