@@ -84,6 +84,7 @@ SENTENCE_PATTERN = re.compile(r"[^。！？!?；;\n]+")
 INSPECTION_SENTENCE_PATTERN = re.compile(r"巡察|巡视|进驻|入驻")
 START_SENTENCE_PATTERN = re.compile(r"进驻|入驻|开展.{0,10}巡|起")
 FEEDBACK_SENTENCE_PATTERN = re.compile(r"反馈")
+PROBLEM_WORD = "问题"  # every problem count names it
 PROBLEM_COUNT_PATTERNS = (
     re.compile(rf"(?P<count>{NUMERAL})\s*(?:个|项|条|处)(?:具体|主要|突出|共性)?问题(?!线索)"),
     re.compile(rf"问题\s*(?P<count>{NUMERAL})\s*(?:个|项|条|处)"),
@@ -237,11 +238,14 @@ def find_problem_count(preamble: str, body: str) -> int | None:
         (preamble, SENTENCE_PATTERN, PREAMBLE_PROBLEM_TRIGGERS),
         (body, CLAUSE_PATTERN, BODY_PROBLEM_TRIGGERS),
     ):
+        if PROBLEM_WORD not in text:
+            continue
         for unit in unit_pattern.finditer(text):
-            if not triggers.search(unit.group()):
+            words = unit.group()
+            if PROBLEM_WORD not in words or not triggers.search(words):
                 continue
             for pattern in PROBLEM_COUNT_PATTERNS:
-                match = pattern.search(unit.group())
+                match = pattern.search(words)
                 if match:
                     return cn_number(match.group("count"))
     return None
