@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
 import cn2an
+
+from pipelines.scan import matches_at, offsets
 
 CN_DIGITS = "零〇○一二三四五六七八九"
 CN_NUMERAL_CHARS = "零〇○一二两三四五六七八九十"
@@ -103,14 +106,6 @@ def _is_date_head_char(ch: str) -> bool:
     return ch in DATE_HEAD_CHARS or ch.isdecimal() or (ch.isspace() and ch != "\n")
 
 
-def _positions(text: str, char: str):
-    """Offsets of ``char`` in ``text``."""
-    position = text.find(char)
-    while position != -1:
-        yield position
-        position = text.find(char, position + 1)
-
-
 def _line_end(text: str, position: int) -> int:
     end = text.find("\n", position)
     return len(text) if end == -1 else end
@@ -124,7 +119,7 @@ def _date_starts(text: str) -> list[int]:
     first separator.
     """
     starts: set[int] = set()
-    for month in _positions(text, "月"):
+    for month in offsets(text, "月"):
         if MONTH_AND_DAY_PATTERN.match(text, month, _line_end(text, month)) is None:
             continue
         start = month
@@ -132,20 +127,13 @@ def _date_starts(text: str) -> list[int]:
             start -= 1
         starts.update(range(start, month))
     for separator in ISO_SEPARATORS:
-        starts.update(position - 4 for position in _positions(text, separator) if position >= 4)
+        starts.update(position - 4 for position in offsets(text, separator) if position >= 4)
     return sorted(starts)
 
 
-def _date_matches(text: str):
-    """DATE_PATTERN matches in ``text``, each within its line, tried only where one can start."""
-    position = 0
-    for start in _date_starts(text):
-        if start < position:
-            continue
-        match = DATE_PATTERN.match(text, start, _line_end(text, start))
-        if match:
-            yield match
-            position = match.end()
+def _date_matches(text: str) -> Iterator[re.Match[str]]:
+    """DATE_PATTERN matches in ``text``, each within its line."""
+    return matches_at(DATE_PATTERN, text, _date_starts(text), lambda start: _line_end(text, start))
 
 
 def find_dates(text: str, default_year: int | None = None) -> list[DateMention]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from pipelines.scan import offsets
+
 # Qualifiers such as 举报/联系 before 电话 need no matching: the label's last word suffices.
 PHONE_LABEL_PATTERN = r"(?:电话|热线|拨打)"
 POSTAL_LABELS = (
@@ -65,7 +67,7 @@ def find_emails(text: str) -> list[tuple[int, int, str]]:
     """
     found: list[tuple[int, int, str]] = []
     previous_end = 0
-    for position in _at_signs(text):
+    for position in offsets(text, "@"):
         if position < previous_end or not EMAIL_AT_PATTERN.match(text, position):
             continue
         window_start = max(previous_end, position - EMAIL_LOCAL_WINDOW)
@@ -75,14 +77,6 @@ def find_emails(text: str) -> list[tuple[int, int, str]]:
             found.append((local.start(), domain.end(), text[local.start() : domain.end()]))
             previous_end = domain.end()
     return found
-
-
-def _at_signs(text: str):
-    """Offsets of every ``@`` in ``text``."""
-    position = text.find("@")
-    while position != -1:
-        yield position
-        position = text.find("@", position + 1)
 
 
 def find_phones(text: str, emails: list[tuple[int, int, str]] | None = None) -> list[str]:
