@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 
 from pipelines.cndates import (
     DateMention,
@@ -22,6 +23,7 @@ from pipelines.cndates import (
 )
 from pipelines.contacts import extract_contacts
 from pipelines.outline import build_outline, first_heading_index
+from pipelines.scan import matches_at, offsets
 
 INSPECTION = r"(?:巡察|巡视|回头看)"
 # (kind, pattern) in order of precedence; the first kind whose pattern matches wins.
@@ -77,6 +79,8 @@ INSPECTED_UNIT_PATTERNS = tuple(
         rf"(?:巡察|巡视)(?:对象|单位)[为是：:]\s*{UNIT}(?=[，,。；;、\s]|$)",
     )
 )
+# The patterns above whose match starts with the inspecting body's name.
+BODY_FIRST_UNIT_PATTERNS = INSPECTED_UNIT_PATTERNS[:4]
 PUBLISHER_PATTERN = re.compile(r"^(?:中共|中国共产党)?(?P<unit>[^，。,\s]{2,40}?)关于")
 SELF_REFERENCE_PREFIXES = ("我", "本", "该", "各", "其")
 
@@ -154,12 +158,34 @@ def find_inspected_unit(preamble: str, title: str, body: str, kind: str | None) 
 
 def _first_named_unit(text: str) -> str | None:
     found: list[tuple[int, str]] = []
+    body_starts = _inspection_body_starts(text)
     for pattern in INSPECTED_UNIT_PATTERNS:
-        for match in pattern.finditer(text):
-            if not match.group("unit").startswith(SELF_REFERENCE_PREFIXES):
-                found.append((match.start("unit"), match.group("unit")))
-                break
+        if pattern in BODY_FIRST_UNIT_PATTERNS:
+            unit = _first_not_self(matches_at(pattern, text, body_starts))
+        else:
+            unit = _first_not_self(pattern.finditer(text))
+        if unit:
+            found.append(unit)
     return min(found)[1] if found else None
+
+
+def _first_not_self(matches: Iterator[re.Match[str]]) -> tuple[int, str] | None:
+    """Offset and name of the first unit matched that is not a self-reference."""
+    for match in matches:
+        if not match.group("unit").startswith(SELF_REFERENCE_PREFIXES):
+            return match.start("unit"), match.group("unit")
+    return None
+
+
+def _inspection_body_starts(text: str) -> list[int]:
+    """Offsets where an inspecting body's name may start: at 中央, or one or three
+    characters (县, 自治州) before a 委; none without a 组, which every name ends with."""
+    if "组" not in text:
+        return []
+    starts = set(offsets(text, "中央"))
+    for committee in offsets(text, "委"):
+        starts.update(start for start in (committee - 1, committee - 3) if start >= 0)
+    return sorted(starts)
 
 
 class Sentences:
