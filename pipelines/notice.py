@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from functools import cached_property
 
 from pipelines.cndates import (
     DateMention,
@@ -192,14 +193,22 @@ class Sentences:
     """The sentences of a text (split at 。！？； and line ends), looked up by offset.
 
     Answers are cached per sentence, so asking about many dates in one long sentence
-    stays linear in the text's length.
+    stays linear in the text's length. The text is split on the first question.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.spans = [match.span() for match in SENTENCE_PATTERN.finditer(text)]
-        self.starts = [start for start, _ in self.spans]
         self._answers: dict[tuple[int, re.Pattern[str]], bool] = {}
+
+    @cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        """Start and end offset of every sentence, in order."""
+        return [match.span() for match in SENTENCE_PATTERN.finditer(self.text)]
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Start offset of every sentence, in order."""
+        return [start for start, _ in self.spans]
 
     def mentions(self, offset: int, *patterns: re.Pattern[str]) -> bool:
         """Whether the sentence containing ``offset`` matches every one of ``patterns``."""
