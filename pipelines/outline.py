@@ -157,7 +157,8 @@ def _looks_like_unnumbered_heading(
 
 
 def _new_node(level: int, number: str | None, heading: str) -> dict:
-    return {"level": level, "number": number, "heading": heading, "text": "", "children": []}
+    """A node whose ``text`` is the list of its paragraphs, until ``build_outline`` joins them."""
+    return {"level": level, "number": number, "heading": heading, "text": [], "children": []}
 
 
 def signature_start(paragraphs: list[str]) -> int:
@@ -189,45 +190,40 @@ def build_outline(paragraphs: list[str]) -> list[dict]:
     paragraphs = paragraphs[: signature_start(paragraphs)]
     numbered = [parse_numbered_line(paragraph) for paragraph in paragraphs]
     roots: list[dict] = []
-    open_path: list[tuple[str, dict]] = []  # (style, node) from the top level down
-    texts: dict[int, list[str]] = {}  # id(node) -> its paragraphs
+    nodes: list[dict] = []  # every node, its "text" a list of paragraphs until the end
+    open_styles: list[str] = []  # styles of the open nodes, from the top level down
+    open_nodes: list[dict] = []
     top_style: str | None = None
-
-    def attach(node: dict, parent: dict | None) -> None:
-        (parent["children"] if parent else roots).append(node)
-        texts[id(node)] = []
 
     for index, paragraph in enumerate(paragraphs):
         line = numbered[index]
         if line is not None:
-            styles = [style for style, _ in open_path]
-            if line.style in styles:
-                del open_path[styles.index(line.style) :]
-            parent = open_path[-1][1] if open_path else None
+            if line.style in open_styles:
+                depth = open_styles.index(line.style)
+                del open_styles[depth:], open_nodes[depth:]
             heading, leftover = split_heading(line.rest)
-            node = _new_node(len(open_path) + 1, line.number, heading)
-            attach(node, parent)
+            node = _new_node(len(open_nodes) + 1, line.number, heading)
+            (open_nodes[-1]["children"] if open_nodes else roots).append(node)
             if leftover:
-                texts[id(node)].append(leftover)
-            open_path.append((line.style, node))
+                node["text"].append(leftover)
+            nodes.append(node)
+            open_styles.append(line.style)
+            open_nodes.append(node)
             top_style = top_style or line.style
             continue
-        if not open_path:
+        if not open_nodes:
             continue  # preamble
         if is_closing(paragraph):
             break
         following = numbered[index + 1] if index + 1 < len(paragraphs) else None
         if _looks_like_unnumbered_heading(paragraph, following, top_style):
             node = _new_node(1, None, paragraph)
-            attach(node, None)
-            open_path[:] = [(top_style, node)]
+            roots.append(node)
+            nodes.append(node)
+            open_styles[:], open_nodes[:] = [top_style], [node]
             continue
-        texts[id(open_path[-1][1])].append(paragraph)
+        open_nodes[-1]["text"].append(paragraph)
 
-    def fill_text(nodes: list[dict]) -> None:
-        for node in nodes:
-            node["text"] = "\n".join(texts[id(node)])
-            fill_text(node["children"])
-
-    fill_text(roots)
+    for node in nodes:
+        node["text"] = "\n".join(node["text"])
     return roots
