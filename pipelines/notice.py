@@ -273,17 +273,32 @@ def find_problem_count(preamble: str, body: str) -> int | None:
         (preamble, SENTENCE_PATTERN, PREAMBLE_PROBLEM_TRIGGERS),
         (body, CLAUSE_PATTERN, BODY_PROBLEM_TRIGGERS),
     ):
-        if PROBLEM_WORD not in text:
-            continue
-        for unit in unit_pattern.finditer(text):
-            words = unit.group()
-            if PROBLEM_WORD not in words or not triggers.search(words):
+        for words in _units_with(text, unit_pattern, PROBLEM_WORD):
+            if not triggers.search(words):
                 continue
             for pattern in PROBLEM_COUNT_PATTERNS:
                 match = pattern.search(words)
                 if match:
                     return cn_number(match.group("count"))
     return None
+
+
+def _units_with(text: str, unit_pattern: re.Pattern[str], word: str) -> Iterator[str]:
+    """The units of ``text`` that contain ``word``, in order.
+
+    Units are the runs ``unit_pattern`` (a negated character class, such as
+    SENTENCE_PATTERN) finds; ``word`` holds none of their separators. The unit around each
+    occurrence is found by matching forward from it, and backward on the reversed text.
+    """
+    reversed_text = text[::-1]
+    end = 0
+    for position in offsets(text, word):
+        if position < end:
+            continue
+        before = unit_pattern.match(reversed_text, len(text) - position)
+        start = position - len(before.group()) if before else position
+        end = unit_pattern.match(text, position).end()
+        yield text[start:end]
 
 
 def parse_notice(title: str, body_text: str, published_at: str | None = None) -> dict:
