@@ -179,14 +179,17 @@ def _first_not_self(matches: Iterator[re.Match[str]]) -> tuple[int, str] | None:
 
 
 def _inspection_body_starts(text: str) -> list[int]:
-    """Offsets where an inspecting body's name may start: at 中央, or one or three
-    characters (县, 自治州) before a 委; none without a 组, which every name ends with."""
+    """Offsets where an inspecting body is named (``县委第二巡察组``), in order.
+
+    A name starts at 中央, or one or three characters (县, 自治州) before a 委, and ends
+    with 组.
+    """
     if "组" not in text:
         return []
     starts = set(offsets(text, "中央"))
     for committee in offsets(text, "委"):
         starts.update(start for start in (committee - 1, committee - 3) if start >= 0)
-    return sorted(starts)
+    return [start for start in sorted(starts) if INSPECTION_BODY_PATTERN.match(text, start)]
 
 
 class Sentences:
