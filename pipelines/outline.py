@@ -116,14 +116,15 @@ def parse_numbered_line(paragraph: str) -> NumberedLine | None:
         rest = paragraph[match.end() :].strip()
         if not rest:
             return None
-        value = match.group("value")
-        groups = match.groupdict()
-        if groups.get("number"):
-            number = groups["number"]
+        value = match["value"]
+        if style in ("cn_paren", "arabic_paren"):
+            number = match["number"]
         elif style == "problem":
             number = "问题" + value
+        elif style == "arabic":
+            number = value + (match["dot"] or "")
         else:
-            number = value + (groups.get("dot") or "")
+            number = value
         ordinal = CIRCLED_NUMBERS.index(value) + 1 if style == "circled" else cn_number(value)
         return NumberedLine(style, number, ordinal, rest)
     return None
