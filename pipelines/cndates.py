@@ -127,7 +127,8 @@ def _date_starts(text: str) -> list[int]:
             start -= 1
         starts.update(range(start, month))
     for separator in ISO_SEPARATORS:
-        starts.update(position - 4 for position in offsets(text, separator) if position >= 4)
+        if separator in text:
+            starts.update(position - 4 for position in offsets(text, separator) if position >= 4)
     return sorted(starts)
 
 
