@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from functools import cached_property
 
 from pipelines.cndates import (
     DateMention,
@@ -201,29 +200,29 @@ class Sentences:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._spans: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
         self._answers: dict[tuple[int, re.Pattern[str]], bool] = {}
 
-    @cached_property
     def spans(self) -> list[tuple[int, int]]:
         """Start and end offset of every sentence, in order."""
-        return [match.span() for match in SENTENCE_PATTERN.finditer(self.text)]
-
-    @cached_property
-    def starts(self) -> list[int]:
-        """Start offset of every sentence, in order."""
-        return [start for start, _ in self.spans]
+        if self._spans is None:
+            self._spans = [match.span() for match in SENTENCE_PATTERN.finditer(self.text)]
+            self._starts = [start for start, _ in self._spans]
+        return self._spans
 
     def mentions(self, offset: int, *patterns: re.Pattern[str]) -> bool:
         """Whether the sentence containing ``offset`` matches every one of ``patterns``."""
-        index = bisect.bisect_right(self.starts, offset) - 1
-        if index < 0 or offset >= self.spans[index][1]:
+        spans = self.spans()
+        index = bisect.bisect_right(self._starts, offset) - 1
+        if index < 0 or offset >= spans[index][1]:
             return False
         return all(self._sentence_matches(index, pattern) for pattern in patterns)
 
     def _sentence_matches(self, index: int, pattern: re.Pattern[str]) -> bool:
         key = (index, pattern)
         if key not in self._answers:
-            start, end = self.spans[index]
+            start, end = self.spans()[index]
             self._answers[key] = pattern.search(self.text, start, end) is not None
         return self._answers[key]
 
