@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
 import cn2an
+
+from pipelines.scan import matches_at, offsets
 
 CN_DIGITS = "零〇○一二三四五六七八九"
 CN_NUMERAL_CHARS = "零〇○一二两三四五六七八九十"
@@ -29,21 +32,22 @@ CN_YEAR_DIGIT_VALUES = {ch: str(i) for i, ch in enumerate("〇一二三四五六
 RANGE_CONNECTORS = r"(?:至|到|—{1,2}|－|-|~|～|–)"
 
 _CN = f"[{CN_NUMERAL_CHARS}]"
+_DAY = rf"(?P<day>\d{{1,2}}|{_CN}{{1,3}})\s*[日号]"
 DATE_PATTERN = re.compile(
     rf"""
     (?<![\d{CN_DIGITS}])
     (?:(?P<year>\d{{4}}|[{CN_DIGITS}]{{4}})\s*年\s*)?
     (?P<month>\d{{1,2}}|{_CN}{{1,3}})\s*月\s*
-    (?P<day>\d{{1,2}}|{_CN}{{1,3}})\s*[日号]
+    {_DAY}
     |
     (?<!\d)(?P<iso_year>\d{{4}})(?P<sep>[-./])(?P<iso_month>\d{{1,2}})(?P=sep)(?P<iso_day>\d{{1,2}})(?!\d)
     """,
     re.VERBOSE,
 )
 RANGE_GAP_PATTERN = re.compile(rf"\s*{RANGE_CONNECTORS}\s*")
-DAY_ONLY_END_PATTERN = re.compile(
-    rf"\s*{RANGE_CONNECTORS}\s*(?P<day>\d{{1,2}}|{_CN}{{1,3}})\s*[日号]"
-)
+DAY_ONLY_END_PATTERN = re.compile(rf"\s*{RANGE_CONNECTORS}\s*{_DAY}")
+# The end of a date reading ``…月``: 月 and the day.
+MONTH_AND_DAY_PATTERN = re.compile(rf"月\s*{_DAY}")
 
 
 @dataclass(frozen=True)
@@ -92,18 +96,45 @@ def _iso(year: int | None, month: int | None, day: int | None) -> str | None:
         return None
 
 
-# A line holds a date only if it has one of these (月, or an ISO date's separator).
-_DATE_LINE_MARKER_RE = re.compile(r"[月\-/.]")
+# Every date holds 月 or, four characters after its start, one of these ISO separators.
+ISO_SEPARATORS = "-./"
+# What can come between a date's start and its 月: year and month numerals, 年, whitespace.
+DATE_HEAD_CHARS = frozenset(CN_NUMERAL_CHARS + CN_DIGITS + "年")
 
 
-def _date_matches(text: str):
-    """DATE_PATTERN matches in ``text``, searching only the lines that can hold a date."""
-    line_start = 0
-    for line in text.split("\n"):
-        line_end = line_start + len(line)
-        if _DATE_LINE_MARKER_RE.search(line):
-            yield from DATE_PATTERN.finditer(text, line_start, line_end)
-        line_start = line_end + 1
+def _is_date_head_char(ch: str) -> bool:
+    return ch in DATE_HEAD_CHARS or ch.isdecimal() or (ch.isspace() and ch != "\n")
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end == -1 else end
+
+
+def _date_starts(text: str) -> list[int]:
+    """Offsets in ``text`` where a DATE_PATTERN match may start, in order.
+
+    A match reading ``…月`` starts within the run of numerals, 年 and spaces before a 月
+    that the day follows on the same line; an ISO date starts four characters before its
+    first separator.
+    """
+    starts: set[int] = set()
+    for month in offsets(text, "月"):
+        if MONTH_AND_DAY_PATTERN.match(text, month, _line_end(text, month)) is None:
+            continue
+        start = month
+        while start > 0 and _is_date_head_char(text[start - 1]):
+            start -= 1
+        starts.update(range(start, month))
+    for separator in ISO_SEPARATORS:
+        if separator in text:
+            starts.update(position - 4 for position in offsets(text, separator) if position >= 4)
+    return sorted(starts)
+
+
+def _date_matches(text: str) -> Iterator[re.Match[str]]:
+    """DATE_PATTERN matches in ``text``, each within its line."""
+    return matches_at(DATE_PATTERN, text, _date_starts(text), lambda start: _line_end(text, start))
 
 
 def find_dates(text: str, default_year: int | None = None) -> list[DateMention]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from pipelines.scan import matches_at, offsets
+
 # Qualifiers such as 举报/联系 before 电话 need no matching: the label's last word suffices.
 PHONE_LABEL_PATTERN = r"(?:电话|热线|拨打)"
 POSTAL_LABELS = (
@@ -65,9 +67,8 @@ def find_emails(text: str) -> list[tuple[int, int, str]]:
     """
     found: list[tuple[int, int, str]] = []
     previous_end = 0
-    for at in EMAIL_AT_PATTERN.finditer(text):
-        position = at.start()
-        if position < previous_end:
+    for position in offsets(text, "@"):
+        if position < previous_end or not EMAIL_AT_PATTERN.match(text, position):
             continue
         window_start = max(previous_end, position - EMAIL_LOCAL_WINDOW)
         local = EMAIL_LOCAL_PATTERN.search(text, window_start, position)
@@ -87,11 +88,21 @@ def find_phones(text: str, emails: list[tuple[int, int, str]] | None = None) -> 
         previous_end = end
     masked = "".join(pieces) + text[previous_end:]
     hits: list[tuple[int, str]] = []
-    for pattern in (LANDLINE_PATTERN, MOBILE_PATTERN):
-        hits += [(m.start(), m.group()) for m in pattern.finditer(masked)
-                 if _after_non_digit(masked, m.start())]
+    landlines = matches_at(LANDLINE_PATTERN, masked, _landline_starts(masked))
+    for matches in (landlines, MOBILE_PATTERN.finditer(masked)):
+        hits += [(m.start(), m.group()) for m in matches if _after_non_digit(masked, m.start())]
     hits += [(m.start("number"), m["number"]) for m in SERVICE_NUMBER_PATTERN.finditer(masked)]
     return _unique([number.strip() for _, number in sorted(hits)])
+
+
+def _landline_starts(text: str) -> list[int]:
+    """Offsets where a landline may start: at each 0, or at a bracket right before it."""
+    starts = []
+    for zero in offsets(text, "0"):
+        if zero > 0 and text[zero - 1] in "（(":
+            starts.append(zero - 1)
+        starts.append(zero)
+    return starts
 
 
 def _after_non_digit(text: str, start: int) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 
 from pipelines.cndates import (
     DateMention,
@@ -22,6 +23,7 @@ from pipelines.cndates import (
 )
 from pipelines.contacts import extract_contacts
 from pipelines.outline import build_outline, first_heading_index
+from pipelines.scan import matches_at, offsets
 
 INSPECTION = r"(?:巡察|巡视|回头看)"
 # (kind, pattern) in order of precedence; the first kind whose pattern matches wins.
@@ -77,6 +79,8 @@ INSPECTED_UNIT_PATTERNS = tuple(
         rf"(?:巡察|巡视)(?:对象|单位)[为是：:]\s*{UNIT}(?=[，,。；;、\s]|$)",
     )
 )
+# The patterns above whose match starts with the inspecting body's name.
+BODY_FIRST_UNIT_PATTERNS = INSPECTED_UNIT_PATTERNS[:4]
 PUBLISHER_PATTERN = re.compile(r"^(?:中共|中国共产党)?(?P<unit>[^，。,\s]{2,40}?)关于")
 SELF_REFERENCE_PREFIXES = ("我", "本", "该", "各", "其")
 
@@ -84,6 +88,7 @@ SENTENCE_PATTERN = re.compile(r"[^。！？!?；;\n]+")
 INSPECTION_SENTENCE_PATTERN = re.compile(r"巡察|巡视|进驻|入驻")
 START_SENTENCE_PATTERN = re.compile(r"进驻|入驻|开展.{0,10}巡|起")
 FEEDBACK_SENTENCE_PATTERN = re.compile(r"反馈")
+PROBLEM_WORD = "问题"  # every problem count names it
 PROBLEM_COUNT_PATTERNS = (
     re.compile(rf"(?P<count>{NUMERAL})\s*(?:个|项|条|处)(?:具体|主要|突出|共性)?问题(?!线索)"),
     re.compile(rf"问题\s*(?P<count>{NUMERAL})\s*(?:个|项|条|处)"),
@@ -153,38 +158,71 @@ def find_inspected_unit(preamble: str, title: str, body: str, kind: str | None) 
 
 def _first_named_unit(text: str) -> str | None:
     found: list[tuple[int, str]] = []
+    body_starts = _inspection_body_starts(text)
     for pattern in INSPECTED_UNIT_PATTERNS:
-        for match in pattern.finditer(text):
-            if not match.group("unit").startswith(SELF_REFERENCE_PREFIXES):
-                found.append((match.start("unit"), match.group("unit")))
-                break
+        if pattern in BODY_FIRST_UNIT_PATTERNS:
+            unit = _first_not_self(matches_at(pattern, text, body_starts))
+        else:
+            unit = _first_not_self(pattern.finditer(text))
+        if unit:
+            found.append(unit)
     return min(found)[1] if found else None
+
+
+def _first_not_self(matches: Iterator[re.Match[str]]) -> tuple[int, str] | None:
+    """Offset and name of the first unit matched that is not a self-reference."""
+    for match in matches:
+        if not match.group("unit").startswith(SELF_REFERENCE_PREFIXES):
+            return match.start("unit"), match.group("unit")
+    return None
+
+
+def _inspection_body_starts(text: str) -> list[int]:
+    """Offsets where an inspecting body is named (``县委第二巡察组``), in order.
+
+    A name starts at 中央, or one or three characters (县, 自治州) before a 委, and ends
+    with 组.
+    """
+    if "组" not in text:
+        return []
+    starts = set(offsets(text, "中央"))
+    for committee in offsets(text, "委"):
+        starts.update(start for start in (committee - 1, committee - 3) if start >= 0)
+    return [start for start in sorted(starts) if INSPECTION_BODY_PATTERN.match(text, start)]
 
 
 class Sentences:
     """The sentences of a text (split at 。！？； and line ends), looked up by offset.
 
     Answers are cached per sentence, so asking about many dates in one long sentence
-    stays linear in the text's length.
+    stays linear in the text's length. The text is split on the first question.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.spans = [match.span() for match in SENTENCE_PATTERN.finditer(text)]
-        self.starts = [start for start, _ in self.spans]
+        self._spans: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
         self._answers: dict[tuple[int, re.Pattern[str]], bool] = {}
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Start and end offset of every sentence, in order."""
+        if self._spans is None:
+            self._spans = [match.span() for match in SENTENCE_PATTERN.finditer(self.text)]
+            self._starts = [start for start, _ in self._spans]
+        return self._spans
 
     def mentions(self, offset: int, *patterns: re.Pattern[str]) -> bool:
         """Whether the sentence containing ``offset`` matches every one of ``patterns``."""
-        index = bisect.bisect_right(self.starts, offset) - 1
-        if index < 0 or offset >= self.spans[index][1]:
+        spans = self.spans()
+        index = bisect.bisect_right(self._starts, offset) - 1
+        if index < 0 or offset >= spans[index][1]:
             return False
         return all(self._sentence_matches(index, pattern) for pattern in patterns)
 
     def _sentence_matches(self, index: int, pattern: re.Pattern[str]) -> bool:
         key = (index, pattern)
         if key not in self._answers:
-            start, end = self.spans[index]
+            start, end = self.spans()[index]
             self._answers[key] = pattern.search(self.text, start, end) is not None
         return self._answers[key]
 
@@ -237,14 +275,32 @@ def find_problem_count(preamble: str, body: str) -> int | None:
         (preamble, SENTENCE_PATTERN, PREAMBLE_PROBLEM_TRIGGERS),
         (body, CLAUSE_PATTERN, BODY_PROBLEM_TRIGGERS),
     ):
-        for unit in unit_pattern.finditer(text):
-            if not triggers.search(unit.group()):
+        for words in _units_with(text, unit_pattern, PROBLEM_WORD):
+            if not triggers.search(words):
                 continue
             for pattern in PROBLEM_COUNT_PATTERNS:
-                match = pattern.search(unit.group())
+                match = pattern.search(words)
                 if match:
                     return cn_number(match.group("count"))
     return None
+
+
+def _units_with(text: str, unit_pattern: re.Pattern[str], word: str) -> Iterator[str]:
+    """The units of ``text`` that contain ``word``, in order.
+
+    Units are the runs ``unit_pattern`` (a negated character class, such as
+    SENTENCE_PATTERN) finds; ``word`` holds none of their separators. The unit around each
+    occurrence is found by matching forward from it, and backward on the reversed text.
+    """
+    reversed_text = text[::-1]
+    end = 0
+    for position in offsets(text, word):
+        if position < end:
+            continue
+        before = unit_pattern.match(reversed_text, len(text) - position)
+        start = position - len(before.group()) if before else position
+        end = unit_pattern.match(text, position).end()
+        yield text[start:end]
 
 
 def parse_notice(title: str, body_text: str, published_at: str | None = None) -> dict:

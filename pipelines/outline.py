@@ -46,7 +46,7 @@ part of the tree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipelines.cndates import DATE_PATTERN, cn_number
 
@@ -65,8 +65,25 @@ NUMBERING_STYLES: dict[str, re.Pattern[str]] = {
     "arabic": re.compile(r"(?P<value>\d{1,3})\s*(?:(?P<dot>[.．])(?!\d)|、)\s*"),
     "circled": re.compile(rf"(?P<value>[{CIRCLED_NUMBERS}])\s*"),
 }
-# Every numbering token starts with one of these: other paragraphs are passed over at once.
-NUMBERING_FIRST_CHARS = frozenset("问（(0123456789" + CN_NUMERALS + CIRCLED_NUMBERS)
+# style name -> the characters its numbering token can start with.
+NUMBERING_FIRST_CHARS = {
+    "problem": "问",
+    "cn_paren": "（(",
+    "arabic_paren": "（(",
+    "cn": CN_NUMERALS,
+    "arabic": "0123456789",
+    "circled": CIRCLED_NUMBERS,
+}
+# first character of a paragraph -> the (style, pattern) pairs to try, in order. Paragraphs
+# starting otherwise are passed over at once.
+STYLES_BY_FIRST_CHAR: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    char: tuple(
+        (style, pattern)
+        for style, pattern in NUMBERING_STYLES.items()
+        if char in NUMBERING_FIRST_CHARS[style]
+    )
+    for char in "".join(NUMBERING_FIRST_CHARS.values())
+}
 SENTENCE_END_PATTERN = re.compile(r"[。！？!?][”’」』）)]*")
 CLOSING_PATTERN = re.compile(
     r"(?:欢迎(?:广大|社会|各界|干部|群众|大家)|如有意见|联系方式|联系电话|监督电话|举报电话|特此通报|"
@@ -79,8 +96,7 @@ SIGNATURE_MAX_LINES = 2
 SIGNATURE_LINE_PATTERN = re.compile(r"[^。！？；：:;!?，,]{2,30}")
 
 
-@dataclass(frozen=True)
-class NumberedLine:
+class NumberedLine(NamedTuple):
     """A paragraph that starts with a numbering token."""
 
     style: str
@@ -91,23 +107,24 @@ class NumberedLine:
 
 def parse_numbered_line(paragraph: str) -> NumberedLine | None:
     """The numbering of a heading paragraph, or None for an ordinary paragraph."""
-    if not paragraph or paragraph[0] not in NUMBERING_FIRST_CHARS:
+    if not paragraph:
         return None
-    for style, pattern in NUMBERING_STYLES.items():
+    for style, pattern in STYLES_BY_FIRST_CHAR.get(paragraph[0], ()):
         match = pattern.match(paragraph)
         if match is None:
             continue
         rest = paragraph[match.end() :].strip()
         if not rest:
             return None
-        value = match.group("value")
-        groups = match.groupdict()
-        if groups.get("number"):
-            number = groups["number"]
+        value = match["value"]
+        if style in ("cn_paren", "arabic_paren"):
+            number = match["number"]
         elif style == "problem":
             number = "问题" + value
+        elif style == "arabic":
+            number = value + (match["dot"] or "")
         else:
-            number = value + (groups.get("dot") or "")
+            number = value
         ordinal = CIRCLED_NUMBERS.index(value) + 1 if style == "circled" else cn_number(value)
         return NumberedLine(style, number, ordinal, rest)
     return None
@@ -141,7 +158,8 @@ def _looks_like_unnumbered_heading(
 
 
 def _new_node(level: int, number: str | None, heading: str) -> dict:
-    return {"level": level, "number": number, "heading": heading, "text": "", "children": []}
+    """A node whose ``text`` is the list of its paragraphs, until ``build_outline`` joins them."""
+    return {"level": level, "number": number, "heading": heading, "text": [], "children": []}
 
 
 def signature_start(paragraphs: list[str]) -> int:
@@ -173,45 +191,40 @@ def build_outline(paragraphs: list[str]) -> list[dict]:
     paragraphs = paragraphs[: signature_start(paragraphs)]
     numbered = [parse_numbered_line(paragraph) for paragraph in paragraphs]
     roots: list[dict] = []
-    open_path: list[tuple[str, dict]] = []  # (style, node) from the top level down
-    texts: dict[int, list[str]] = {}  # id(node) -> its paragraphs
+    nodes: list[dict] = []  # every node, its "text" a list of paragraphs until the end
+    open_styles: list[str] = []  # styles of the open nodes, from the top level down
+    open_nodes: list[dict] = []
     top_style: str | None = None
-
-    def attach(node: dict, parent: dict | None) -> None:
-        (parent["children"] if parent else roots).append(node)
-        texts[id(node)] = []
 
     for index, paragraph in enumerate(paragraphs):
         line = numbered[index]
         if line is not None:
-            styles = [style for style, _ in open_path]
-            if line.style in styles:
-                del open_path[styles.index(line.style) :]
-            parent = open_path[-1][1] if open_path else None
+            if line.style in open_styles:
+                depth = open_styles.index(line.style)
+                del open_styles[depth:], open_nodes[depth:]
             heading, leftover = split_heading(line.rest)
-            node = _new_node(len(open_path) + 1, line.number, heading)
-            attach(node, parent)
+            node = _new_node(len(open_nodes) + 1, line.number, heading)
+            (open_nodes[-1]["children"] if open_nodes else roots).append(node)
             if leftover:
-                texts[id(node)].append(leftover)
-            open_path.append((line.style, node))
+                node["text"].append(leftover)
+            nodes.append(node)
+            open_styles.append(line.style)
+            open_nodes.append(node)
             top_style = top_style or line.style
             continue
-        if not open_path:
+        if not open_nodes:
             continue  # preamble
         if is_closing(paragraph):
             break
         following = numbered[index + 1] if index + 1 < len(paragraphs) else None
         if _looks_like_unnumbered_heading(paragraph, following, top_style):
             node = _new_node(1, None, paragraph)
-            attach(node, None)
-            open_path[:] = [(top_style, node)]
+            roots.append(node)
+            nodes.append(node)
+            open_styles[:], open_nodes[:] = [top_style], [node]
             continue
-        texts[id(open_path[-1][1])].append(paragraph)
+        open_nodes[-1]["text"].append(paragraph)
 
-    def fill_text(nodes: list[dict]) -> None:
-        for node in nodes:
-            node["text"] = "\n".join(texts[id(node)])
-            fill_text(node["children"])
-
-    fill_text(roots)
+    for node in nodes:
+        node["text"] = "\n".join(node["text"])
     return roots
