@@ -9,6 +9,9 @@ BLOCK_TAGS = frozenset(
     "blockquote pre center dd dt dl form hr address figure figcaption caption main nav aside"
     .split()
 )
+# Characters str.split() keeps but the record's normalization treats as whitespace: a paragraph
+# of only these is empty.
+_INVISIBLE_AS_SPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
 SKIPPED_TAGS = frozenset("script style noscript template iframe select button object".split())
 
 
@@ -34,7 +37,8 @@ def element_paragraphs(element) -> list[str]:
                 parts.append("\n")
             if node is not element and node.tail:
                 parts.append(node.tail)
-    paragraphs = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    text = "".join(parts).translate(_INVISIBLE_AS_SPACE)
+    paragraphs = (" ".join(line.split()) for line in text.split("\n"))
     return [p for p in paragraphs if p]
 
 
