@@ -196,6 +196,12 @@ def pdf_text(data: bytes) -> ExtractedText:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise UnreadableAttachment(f"unreadable PDF: {type(exc).__name__}: {exc}") from None
+    return paged_text(pages)
+
+
+def paged_text(pages: list[str]) -> ExtractedText:
+    """A paged document's text from its pages' lines (PDF, OFD), wrapped lines joined back
+    into paragraphs; `needs_ocr` when most pages have no text (scans)."""
     texts = [join_wrapped_lines(page) for page in pages]
     blank = sum(1 for text in texts if len("".join(text.split())) < 10)
     text = "\n".join(t for t in texts if t)
@@ -237,27 +243,25 @@ def zip_text(files: list[tuple[str, bytes]], limits: Limits) -> ExtractedText:
 # OFD (GB/T 33190): a zip of XML files; positions are in millimetres from the page's top left.
 OFD_NS = "{http://www.ofdspec.org/2016}"
 OFD_LINE_TOLERANCE = 1.0  # text runs whose baselines differ by less share a line (mm)
-_OFD_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def ofd_text(files: list[tuple[str, bytes]]) -> ExtractedText:
     """The text of an OFD document (its files as `check_archive` gives them): the pages in
-    order, each page's text runs set in lines by position and the lines joined back into
-    paragraphs; `needs_ocr` when most pages have no text (scans)."""
+    order, each page's text runs set in lines by position (see `paged_text`)."""
     members = {name.lstrip("/"): data for name, data in files}
+    # A parser of its own: attachments are read in several threads, and lxml parsers must not
+    # be shared between them.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        doc_root = _ofd_xml(members, "OFD.xml").findtext(f"{OFD_NS}DocBody/{OFD_NS}DocRoot")
+        doc_root = _ofd_xml(members, "OFD.xml", parser).findtext(f"{OFD_NS}DocBody/{OFD_NS}DocRoot")
         document_path = _ofd_path("", doc_root)
-        document = _ofd_xml(members, document_path)
+        document = _ofd_xml(members, document_path, parser)
         folder = posixpath.dirname(document_path)
-        pages = [_ofd_page_text(_ofd_xml(members, _ofd_path(folder, page.get("BaseLoc"))))
+        pages = [_ofd_page_text(_ofd_xml(members, _ofd_path(folder, page.get("BaseLoc")), parser))
                  for page in document.iterfind(f"{OFD_NS}Pages/{OFD_NS}Page")]
     except (etree.XMLSyntaxError, KeyError, ValueError, TypeError) as exc:
         raise UnreadableAttachment(f"unreadable OFD: {type(exc).__name__}: {exc}") from None
-    texts = [join_wrapped_lines(page) for page in pages]
-    blank = sum(1 for text in texts if len("".join(text.split())) < 10)
-    text = "\n".join(t for t in texts if t)
-    return ExtractedText(text or None, len(pages), needs_ocr=blank * 2 > len(pages))
+    return paged_text(pages)
 
 
 def _ofd_path(folder: str, location: str | None) -> str:
@@ -269,10 +273,10 @@ def _ofd_path(folder: str, location: str | None) -> str:
     return posixpath.normpath(posixpath.join(folder, location))
 
 
-def _ofd_xml(members: dict[str, bytes], path: str):
+def _ofd_xml(members: dict[str, bytes], path: str, parser: etree.XMLParser):
     if path not in members:
         raise KeyError(f"no {path} in the OFD package")
-    return etree.fromstring(members[path], _OFD_XML)
+    return etree.fromstring(members[path], parser)
 
 
 def _ofd_page_text(page) -> str:
