@@ -18,6 +18,7 @@ others stay in the shared queue for another worker.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -100,24 +101,22 @@ class RedisScheduler(Scheduler):
         self.queue.push(request)
         return True
 
-    def has_room(self, request) -> bool:
-        """Do fewer than `prefetch` of this worker's requests wait for `request`'s slot?
-
-        Waiting are those in the downloader (its middlewares or its slot's queue) that are
-        not being transferred yet.
-        """
+    def waiting_by_slot(self) -> Counter[str]:
+        """This worker's requests not yet being transferred (in the downloader middlewares
+        or a slot's queue), by download slot."""
         downloader = self.crawler.engine.downloader
-        key = downloader.get_slot_key(request)
-        slot = downloader.slots.get(key)
-        transferring = slot.transferring if slot is not None else ()
-        waiting = sum(1 for held in downloader.active
-                      if held not in transferring and downloader.get_slot_key(held) == key)
-        return waiting < self.prefetch
+        transferring = {request for slot in downloader.slots.values()
+                        for request in slot.transferring}
+        return Counter(downloader.get_slot_key(request) for request in downloader.active
+                       if request not in transferring)
 
     def next_request(self):
         engine = self.crawler.engine if self.crawler else None
         if self.prefetch > 0 and engine is not None and isinstance(self.queue, SlotAwareQueue):
-            request = self.queue.pop_first(self.has_room, self.scan)
+            waiting = self.waiting_by_slot()
+            request = self.queue.pop_first(
+                lambda queued: waiting[engine.downloader.get_slot_key(queued)] < self.prefetch,
+                self.scan)
         else:
             request = self.queue.pop(self.idle_before_close)
         if request and self.stats:
