@@ -79,8 +79,9 @@ INSPECTED_UNIT_PATTERNS = tuple(
         rf"(?:巡察|巡视)(?:对象|单位)[为是：:]\s*{UNIT}(?=[，,。；;、\s]|$)",
     )
 )
-# The patterns above whose match starts with the inspecting body's name.
+# The patterns above whose match starts with the inspecting body's name, and the others.
 BODY_FIRST_UNIT_PATTERNS = INSPECTED_UNIT_PATTERNS[:4]
+OTHER_UNIT_PATTERNS = INSPECTED_UNIT_PATTERNS[4:]
 PUBLISHER_PATTERN = re.compile(r"^(?:中共|中国共产党)?(?P<unit>[^，。,\s]{2,40}?)关于")
 SELF_REFERENCE_PREFIXES = ("我", "本", "该", "各", "其")
 
@@ -157,15 +158,11 @@ def find_inspected_unit(preamble: str, title: str, body: str, kind: str | None) 
 
 
 def _first_named_unit(text: str) -> str | None:
-    found: list[tuple[int, str]] = []
     body_starts = _inspection_body_starts(text)
-    for pattern in INSPECTED_UNIT_PATTERNS:
-        if pattern in BODY_FIRST_UNIT_PATTERNS:
-            unit = _first_not_self(matches_at(pattern, text, body_starts))
-        else:
-            unit = _first_not_self(pattern.finditer(text))
-        if unit:
-            found.append(unit)
+    units = [_first_not_self(matches_at(pattern, text, body_starts))
+             for pattern in BODY_FIRST_UNIT_PATTERNS]
+    units += [_first_not_self(pattern.finditer(text)) for pattern in OTHER_UNIT_PATTERNS]
+    found = [unit for unit in units if unit]
     return min(found)[1] if found else None
 
 
