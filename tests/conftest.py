@@ -18,7 +18,8 @@ from hypothesis import settings as hypothesis_settings
 from fixtures.server import FixtureServer
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SEEDS = REPO / "fixtures" / "seeds"
+REALPAGES = REPO / "fixtures" / "realpages"
 TEST_SITES = Path(__file__).with_name("fixture_sites")
 GOLDEN = Path(__file__).with_name("golden")
 # Fuzz tests (tests/test_fuzz_*.py): short and seeded by default; `make fuzz` selects "fuzz".

@@ -1,6 +1,6 @@
 """Golden and behaviour tests of ``pipelines.notice.parse_notice``.
 
-Golden cases: the two seed notices (read from ``../shared/seeds/``, never copied) and the
+Golden cases: the two seed notices (``fixtures/seeds/``) and the
 hand-written notices in ``golden/notice/*.txt``; each has a hand-checked ``*.json``.
 """
 
@@ -16,7 +16,7 @@ from pipelines.notice import empty_notice, parse_notice
 from pipelines.outline import first_heading_index, is_closing, parse_numbered_line
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+SEEDS_DIR = REPO_ROOT / "fixtures" / "seeds"
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden" / "notice"
 WHITESPACE = re.compile(r"\s+")
 NOTICE_KEYS = [

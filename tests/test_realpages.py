@@ -1,5 +1,4 @@
-"""Regression tests on real government pages (read from the shared real-page folder, never
-copied here): detail fields per page, notice links and page count per list page."""
+"""Regression tests on real government pages (``fixtures/realpages/``): detail fields per page, notice links and page count per list page."""
 
 from __future__ import annotations
 
@@ -11,9 +10,9 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from crawler.platforms import detect_platform
 from crawler.platforms.trs import trs_pager
 from fixtures.pagecases import DETAIL_FIELDS, extract_detail, load_cases
-from tests.conftest import SHARED
+from tests.conftest import REALPAGES
 
-REAL = SHARED / "realpages"
+REAL = REALPAGES
 CASES = [case for case in load_cases("detail") if case.name.startswith("real_")]
 
 

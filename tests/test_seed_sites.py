@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from tests.conftest import GOLDEN, SHARED, base_urls_setting, run_crawl
+from tests.conftest import GOLDEN, SEEDS, base_urls_setting, run_crawl
 
 VOLATILE = ("crawled_at", "hit_count_observed_at")
-SEED_003 = SHARED / "seeds" / "003_92f2aa7ef420e78b.txt"
-SEED_000 = SHARED / "seeds" / "000_6864e2fd695aa2e9.txt"
+SEED_003 = SEEDS / "003_92f2aa7ef420e78b.txt"
+SEED_000 = SEEDS / "000_6864e2fd695aa2e9.txt"
 
 
 def seed_paragraphs(path, skip: int) -> list[str]:
