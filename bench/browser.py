@@ -5,7 +5,7 @@ also Scrapy's handler with the browser handler installed (NOTICES_BROWSER on) fo
 does not use it.
 
 Wall time per crawl includes process start and, for the browser, its launch. Needs the system
-Chromium (NOTICES_BROWSER_EXECUTABLE).
+Chromium (found on PATH, `crawler.browser.chromium_executable`).
 
     python -m bench.browser [--repeat N]
 """
@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from crawler import settings as project_settings
+from crawler.browser import CHROMIUM_NAMES, chromium_executable
 from fixtures.server import FixtureServer
 from tests.sitegen import build_site, list_page_name, notice_path
 
@@ -77,9 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    if not Path(project_settings.NOTICES_BROWSER_EXECUTABLE).exists():
-        print(f"no Chromium at {project_settings.NOTICES_BROWSER_EXECUTABLE}: "
-              "apt-get install chromium", file=sys.stderr)
+    if not chromium_executable():
+        print(f"no Chromium on PATH ({', '.join(CHROMIUM_NAMES)}): apt-get install chromium",
+              file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -14,7 +14,8 @@ the system Chromium; every other request still goes through Scrapy's own handler
   then carries the final document's status and headers and the rendered page (the raw bytes
   for a non-HTML document such as a hit counter or robots.txt), so `BlockingMiddleware`
   reports only a challenge the browser could not pass.
-- Chromium runs headless from NOTICES_BROWSER_EXECUTABLE (`apt-get install chromium`), with a
+- Chromium runs headless from NOTICES_BROWSER_EXECUTABLE, else the first of CHROMIUM_NAMES on
+  PATH (`apt-get install chromium`; `make test` installs it), with a
   fresh profile per crawl and no background networking; Playwright's own browser downloads
   are never used.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import weakref
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -47,10 +49,24 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
+# The names Chromium goes by on PATH: Debian, Ubuntu and other distributions, Google's builds.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+                  "chrome")
+
+
+def chromium_executable(configured: str | None = None) -> str | None:
+    """The browser binary: `configured` (NOTICES_BROWSER_EXECUTABLE) when set, else the first
+    of CHROMIUM_NAMES found on PATH, else None."""
+    if configured:
+        return configured
+    return next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
+
+
 def launch_options(settings) -> dict:
     """Playwright launch options: headless system Chromium (Playwright gives every launch a
     fresh temporary profile)."""
-    return {"executable_path": settings.get("NOTICES_BROWSER_EXECUTABLE"), "headless": True,
+    executable = chromium_executable(settings.get("NOTICES_BROWSER_EXECUTABLE"))
+    return {"executable_path": executable, "headless": True,
             "args": list(CHROMIUM_ARGS)}
 
 
@@ -184,7 +200,11 @@ class BrowserPageMiddleware:
             self.hosts.add(urlsplit(start_url).netloc)
         executable = self.crawler.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS").get(
             "executable_path")
-        if executable and not os.access(executable, os.X_OK):
+        if not executable:
+            logger.error("NOTICES_BROWSER is on but no Chromium is on PATH (%s): install it "
+                         "(apt-get install chromium) or set NOTICES_BROWSER_EXECUTABLE; the "
+                         "browser sites' requests will fail", ", ".join(CHROMIUM_NAMES))
+        elif not os.access(executable, os.X_OK):
             logger.error("NOTICES_BROWSER is on but there is no browser at %s: install Chromium "
                          "(apt-get install chromium) or set NOTICES_BROWSER_EXECUTABLE; the "
                          "browser sites' requests will fail", executable)

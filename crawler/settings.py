@@ -143,10 +143,11 @@ WARC_DIR = None
 WARC_MAX_FILE_SIZE = 1024 * 1024 * 1024
 
 # Sites behind a JS challenge (docs/browser.md): `browser = true` sites through headless
-# Chromium (a site spider of such a site switches it on), the binary, and the seconds a
-# challenge script gets to reach the real page.
+# Chromium (a site spider of such a site switches it on), the binary (None: the first of
+# chromium, chromium-browser, google-chrome … on PATH), and the seconds a challenge script gets
+# to reach the real page.
 NOTICES_BROWSER = False
-NOTICES_BROWSER_EXECUTABLE = "/usr/bin/chromium"
+NOTICES_BROWSER_EXECUTABLE = None
 NOTICES_BROWSER_CHALLENGE_TIMEOUT = 15.0
 
 # Distributed crawling on Redis (docs/distributed.md): set NOTICES_REDIS_URL (e.g.

@@ -14,7 +14,7 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler import settings as project_settings
-from crawler.browser import BrowserAddon
+from crawler.browser import CHROMIUM_NAMES, BrowserAddon, chromium_executable, launch_options
 from crawler.registry import load_registry, site_problems
 from crawler.spiderloader import site_spider_class
 from fixtures.server import FixtureServer
@@ -48,7 +48,7 @@ platform = "generic"
 fixture = true
 columns = [{ name = "巡察整改", url = "http://www.plain.invalid/list/index.html" }]
 """
-CHROMIUM = project_settings.NOTICES_BROWSER_EXECUTABLE
+CHROMIUM = chromium_executable()
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +75,9 @@ def plain_crawl(site):
 @pytest.fixture(scope="module")
 def browser_crawl(site, plain_crawl):
     """One crawl, one browser launch: the site the browser passes and the one it cannot."""
-    assert os.access(CHROMIUM, os.X_OK), (
-        f"Chromium is missing at {CHROMIUM}: install it with `apt-get install -y chromium` "
-        "(`make test` does so when it is missing)")
+    assert CHROMIUM and os.access(CHROMIUM, os.X_OK), (
+        f"no Chromium on PATH ({', '.join(CHROMIUM_NAMES)}): install it with "
+        "`apt-get install -y chromium` (`make test` does so when it is missing)")
     server, tmp_path, settings = site
     server.requests.clear()
     result = run_crawl(tmp_path, "notices", "sites=jschallenge,jswall",
@@ -259,3 +259,29 @@ def test_registry_browser_field(tmp_path):
     assert site_problems(sites["jschallenge"]) == [
         "jschallenge: browser 'yes' is neither true nor false"]
     assert sites["jswall"].browser is True and sites["plain"].browser is False
+
+
+def _executable(folder, name: str) -> str:
+    path = folder / name
+    path.write_text("#!/bin/sh\n", encoding="utf-8")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_chromium_is_found_on_path_under_its_other_names(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert chromium_executable() is None
+    (tmp_path / "chromium").write_text("not executable", encoding="utf-8")
+    assert chromium_executable() is None
+    ubuntu = _executable(tmp_path, "chromium-browser")
+    assert chromium_executable() == ubuntu
+    _executable(tmp_path, "google-chrome")
+    assert chromium_executable() == ubuntu  # the earlier name in CHROMIUM_NAMES wins
+
+
+def test_browser_executable_setting_wins_over_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _executable(tmp_path, "chromium")
+    own = _executable(tmp_path, "my-chrome")
+    assert launch_options(Settings({"NOTICES_BROWSER_EXECUTABLE": own}))["executable_path"] == own
+    assert launch_options(Settings())["executable_path"] == str(tmp_path / "chromium")
