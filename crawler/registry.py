@@ -6,12 +6,14 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipelines.region import lookup_adcode
 
-DEFAULT_REGISTRY_PATH = Path(__file__).with_name("sites.toml")
+# Read through importlib.resources, so that it is found in a zipped Scrapyd egg too.
+DEFAULT_REGISTRY_PATH = resources.files("crawler") / "sites.toml"
 PLATFORMS = ("hanweb", "trs", "vsb", "dedecms", "phpcms", "empirecms", "custom", "generic")
 
 

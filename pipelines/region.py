@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
-ADCODES_PATH = Path(__file__).with_name("data") / "adcodes.tsv"
+# Read through importlib.resources, so that it is found in a zipped Scrapyd egg too.
+ADCODES_PATH = resources.files("pipelines") / "data" / "adcodes.tsv"
 PROVINCE_SUFFIXES = (
     "壮族自治区",
     "回族自治区",

@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import logging
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
 import fastjsonschema
 from jsonschema import Draft202012Validator
 from scrapy.exceptions import DropItem
 
 logger = logging.getLogger(__name__)
-SCHEMA_PATH = Path(__file__).with_name("schema") / "notice-record.schema.json"
+# Read through importlib.resources, so that it is found in a zipped Scrapyd egg too.
+SCHEMA_PATH = resources.files("pipelines") / "schema" / "notice-record.schema.json"
 
 
 @cache

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -61,7 +60,7 @@ class Command(ScrapyCommand):
         if self.crawler_process.bootstrap_failed or crawler.spider is None:
             self.exitcode = 1
             return
-        registry_path = Path(self.settings.get("NOTICES_REGISTRY_PATH") or DEFAULT_REGISTRY_PATH)
+        registry_path = self.settings.get("NOTICES_REGISTRY_PATH") or DEFAULT_REGISTRY_PATH
         report = build_report(crawler.spider.rows, sites, utc_now_iso(), str(registry_path))
         print(format_table(report), flush=True)
         if opts.report:
