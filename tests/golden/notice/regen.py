@@ -2,7 +2,7 @@
 
 Use only after a deliberate change to the parser, then review every change by hand::
 
-    /work/main/.venv/bin/python tests/golden/notice/regen.py
+    .venv/bin/python tests/golden/notice/regen.py
     git diff tests/golden/notice/
 
 The cases (the two seeds and every ``*.txt`` here) are those of
