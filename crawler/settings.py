@@ -80,6 +80,11 @@ LOG_LEVEL = "INFO"
 NOTICES_STATE_PATH = None
 # A re-crawl stops walking a column's list after this many already-exported notices in a row.
 NOTICES_SEEN_RUN = 10
+# A re-crawl fetches again the known notices its lists date within this many days (a revision
+# of a recent notice is caught without `-a full=1`); they do not count towards NOTICES_SEEN_RUN.
+NOTICES_RECHECK_DAYS = 7
+# Job directories moved aside after a crash (`JOBDIR.crashed-<time>`) are deleted this old.
+NOTICES_JOBDIR_CRASHED_DAYS = 7
 # Back-off before the n-th retry: NOTICES_RETRY_BACKOFF * 2**(n-1) seconds, capped.
 NOTICES_RETRY_BACKOFF = 2.0
 NOTICES_RETRY_BACKOFF_MAX = 60.0

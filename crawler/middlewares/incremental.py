@@ -3,7 +3,13 @@
 On a list page's output it drops requests for notices the crawl state already knows, and
 once `NOTICES_SEEN_RUN` known notices follow each other in a column it drops the request for
 the next list page — but only when an earlier, committed walk of that column reached its end
-(an interrupted first crawl is finished on the next run, not cut short).
+(an interrupted first crawl is finished on the next run, not cut short). Known notices the list
+dates within `NOTICES_RECHECK_DAYS` are fetched again (a changed one comes out as a revision)
+and do not count towards that run.
+
+A walk reaches its end when none of its list pages leads to a page it has not read: pagers
+that link back to page 1 (DedeCMS `list_N_1.html`, page-number links) end too. A walk cut
+short (`since`, the page limit, a broken list page) is not recorded as ended.
 
 `-a full=1` walks every list and fetches every notice again (changed ones come out as
 revisions); `-a refresh_hits=1` does the same and re-emits unchanged notices as new hit-count
@@ -13,10 +19,13 @@ readings. Off when `NOTICES_STATE_PATH` is not set.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
 from scrapy import Request
 
 from crawler.state import spider_flag, state_from_crawler
+from pipelines.dates import to_iso_date
 
 logger = logging.getLogger(__name__)
 # Name of the spider callback that reads a list page (next-page requests go there).
@@ -33,17 +42,29 @@ def is_next_list_request(output) -> bool:
             and getattr(output.callback, "__name__", None) == LIST_CALLBACK)
 
 
+@dataclass
+class Walk:
+    """One column's list walk in this crawl."""
+
+    pages: set[bytes] = field(default_factory=set)  # fingerprints of its list pages
+    pending: set[bytes] = field(default_factory=set)  # requested, not read yet
+    known_run: int = 0  # known notices in a row, outside the re-check window
+    cut: bool = False  # stopped short of the list's end
+
+
 class IncrementalMiddleware:
-    def __init__(self, state, crawler, seen_run: int):
+    def __init__(self, state, crawler, seen_run: int, recheck_days: float):
         self.state = state
         self.crawler = crawler
         self.seen_run = seen_run
-        self.runs: dict[tuple[str, str], int] = {}
+        self.recheck_since = (datetime.now(UTC) - timedelta(days=recheck_days)).date()
+        self.walks: dict[tuple[str, str], Walk] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(state_from_crawler(crawler), crawler,
-                   crawler.settings.getint("NOTICES_SEEN_RUN"))
+                   crawler.settings.getint("NOTICES_SEEN_RUN"),
+                   crawler.settings.getfloat("NOTICES_RECHECK_DAYS"))
 
     def process_spider_output(self, response, result):
         yield from self._filter(response, list(result))
@@ -54,13 +75,13 @@ class IncrementalMiddleware:
 
     def _filter(self, response, outputs: list) -> list:
         target = response.meta.get("target")
-        if target is None or not any(is_notice_request(o) for o in outputs):
+        if target is None or not response.meta.get("list_page"):
             return outputs
         spider = self.crawler.spider
         full = spider_flag(spider, "full") or spider_flag(spider, "refresh_hits")
         stats = self.crawler.stats
-        site_id, key = target.site_id, (target.site_id, target.url)
-        run = self.runs.get(key, 0)
+        site_id = target.site_id
+        walk = self._walk_read(response, target)
         kept, next_pages = [], []
         for output in outputs:
             if is_next_list_request(output):
@@ -68,21 +89,53 @@ class IncrementalMiddleware:
                 continue
             if is_notice_request(output):
                 if self.state.known(site_id, output.url) is None:
-                    run = 0
-                else:
-                    run += 1
-                    if not full:
-                        stats.inc_value(f"notices/known_skipped_count/{site_id}")
-                        continue
+                    walk.known_run = 0
+                elif self._recent(output.meta["entry"].date):
+                    stats.inc_value(f"notices/rechecked_count/{site_id}")
+                elif not full:
+                    walk.known_run += 1
+                    stats.inc_value(f"notices/known_skipped_count/{site_id}")
+                    continue
             kept.append(output)
-        self.runs[key] = run
-        stop = (next_pages and not full and run >= self.seen_run
+        next_pages = self._new_pages(walk, next_pages)
+        stop = (next_pages and not full and walk.known_run >= self.seen_run
                 and self.state.walk_complete(site_id, target.url))
         if stop:
             logger.info("site %s: list walk of %s stopped at %s after %d known notices",
-                        site_id, target.url, response.url, run)
+                        site_id, target.url, response.url, walk.known_run)
             stats.inc_value(f"notices/list_walk_stopped_count/{site_id}")
-        if stop or not next_pages:
+            for request in next_pages:
+                walk.pending.discard(request.meta["walk_page"])
+            next_pages = []
+        if not walk.pending and not walk.cut:
             self.state.walk_finished(site_id, target.url)
-            return kept
         return kept + next_pages
+
+    def _walk_read(self, response, target) -> Walk:
+        """The page's walk, with the page recorded as read."""
+        walk = self.walks.setdefault((target.site_id, target.url), Walk())
+        fingerprint = self.crawler.request_fingerprinter.fingerprint
+        for page in {response.meta.get("walk_page"), fingerprint(response.request)} - {None}:
+            walk.pages.add(page)
+            walk.pending.discard(page)
+        if response.meta.get("walk_cut"):
+            walk.cut = True
+        return walk
+
+    def _new_pages(self, walk: Walk, requests: list) -> list:
+        """The next-page requests for pages the walk has not met yet (the others loop back)."""
+        new = []
+        for request in requests:
+            page = self.crawler.request_fingerprinter.fingerprint(request)
+            if page in walk.pages:
+                continue
+            request.meta["walk_page"] = page
+            walk.pages.add(page)
+            walk.pending.add(page)
+            new.append(request)
+        return new
+
+    def _recent(self, listed: str | None) -> bool:
+        """Whether a list date falls within the re-check window."""
+        iso = to_iso_date(listed) if listed else None
+        return bool(iso) and date.fromisoformat(iso[:10]) >= self.recheck_since

@@ -128,8 +128,10 @@ class NoticesSpider(scrapy.Spider):
                                "queue them with `scrapy seed`")
             logger.info("distributed worker: start requests come from Redis (`scrapy seed`)")
             return
+        # Never filtered by the seen set of a resumed job directory (Scrapy's own start
+        # requests are not filtered either): a resumed crawl still reads each list afresh.
         for request in self.target_requests():
-            yield request
+            yield request.replace(dont_filter=True)
 
     def target_requests(self) -> list[scrapy.Request]:
         """The first request of every target (`scrapy seed` puts these into Redis)."""
@@ -179,7 +181,11 @@ class NoticesSpider(scrapy.Spider):
         platform = self._platform(response)
         list_page = platform.list_page(response)
         entries = list_page.entries
+        # For the crawl state (crawler/middlewares/incremental.py): a page of a list walk,
+        # and why the walk stops here short of the list's end.
+        response.meta["list_page"] = True
         if not entries:
+            response.meta["walk_cut"] = "list page without notice links"
             self._page_error(response, "list page without notice links")
             return
         self.crawler.stats.inc_value("notices/list_page_count")
@@ -200,9 +206,11 @@ class NoticesSpider(scrapy.Spider):
                                meta={"entry": entry, "platform": platform.name,
                                      "list_url": response.meta.get("page_url") or response.url})
         if reached_since:
+            response.meta["walk_cut"] = "since"
             return
         next_requests = platform.next_page_requests(response, list_page)
         if next_requests and page_no >= self.max_pages:
+            response.meta["walk_cut"] = "page limit"
             logger.error("site %s: list traversal stopped at the page limit (%d pages) at %s; "
                          "more pages follow (max_pages / NOTICES_MAX_PAGES)", target.site_id,
                          self.max_pages, response.url)
