@@ -8,7 +8,6 @@ and emits the rest again. A finished job directory is never resumed.
 from __future__ import annotations
 
 import json
-import re
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import FAST, REPO
+from tests.conftest import FAST, REPO, log_stat
 from tests.sitegen import build_site, notice_path, serve
 
 COUNT = 30
@@ -100,8 +99,8 @@ def test_sigint_then_sigkill_then_rerun_loses_and_duplicates_nothing(site, tmp_p
     # The part's complete records were taken into 3.jsonl, not fetched again; then deleted.
     assert not list((tmp_path / "out").glob("*.part"))
     log = (tmp_path / "3.jsonl.log").read_text()
-    assert stat(log, "feeds/part_record_recovered_count") == len(complete)
-    assert stat(log, "feeds/part_record_broken_count") == broken
+    assert log_stat(log, "feeds/part_record_recovered_count") == len(complete)
+    assert log_stat(log, "feeds/part_record_broken_count") == broken
     lines = set((tmp_path / "out" / "3.jsonl").read_text(encoding="utf-8").splitlines())
     assert set(complete) <= lines
     base = site.base_urls["gen"].rstrip("/")
@@ -114,10 +113,6 @@ def records_in_part(part) -> tuple[list[str], int]:
     *whole, tail = part.read_text(encoding="utf-8", errors="replace").split("\n")
     return [line for line in whole if line.strip()], int(bool(tail.strip()))
 
-
-def stat(log: str, key: str) -> int:
-    match = re.search(rf"'{re.escape(key)}': (\d+)", log)
-    return int(match.group(1)) if match else 0
 
 
 def test_jobdir_pause_and_resume(site, tmp_path):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FAST, REPO
+from tests.conftest import FAST, REPO, log_stat
 from tests.sitegen import build_site, default_date, notice_path, serve, write_notice, write_registry
 
 SCRIPT = REPO / "scripts" / "crawl-site.sh"
@@ -117,7 +116,7 @@ def test_four_nights_emit_each_new_notice_once(nights_factory):
     assert urls == Counter({nights.url(n): 1 for n in range(1, 9)})
     # Night 4 fetched again, unchanged, the known notices listed within the 7-day window.
     window = [n for n in range(1, 8) if nights.dated(n) >= TODAY - timedelta(days=7)]
-    assert stat(nights.latest_log(), "notices/rechecked_count/gen") == len(window) == 3
+    assert log_stat(nights.latest_log(), "notices/rechecked_count/gen") == len(window) == 3
     assert not (nights.home / "jobs" / "gen" / "requests.seen").exists()
 
 
@@ -176,10 +175,6 @@ def test_night_killed_halfway_then_the_next_night(nights_factory):
     assert "was left by a crawl that died" in log
     assert "was left by a crawl that did not close" in log
 
-
-def stat(log: str, key: str) -> int:
-    match = re.search(rf"'{re.escape(key)}': (\d+)", log)
-    return int(match.group(1)) if match else 0
 
 
 def notice_fetches(nights: Nights) -> int:
