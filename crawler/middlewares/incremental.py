@@ -7,9 +7,11 @@ the next list page — but only when an earlier, committed walk of that column r
 dates within `NOTICES_RECHECK_DAYS` are fetched again (a changed one comes out as a revision)
 and do not count towards that run.
 
-A walk reaches its end when none of its list pages leads to a page it has not read: pagers
-that link back to page 1 (DedeCMS `list_N_1.html`, page-number links) end too. A walk cut
-short (`since`, the page limit, a broken list page) is not recorded as ended.
+A walk reaches its end at a list page that leads to no list page the walk has not met on its
+way there (each list request carries the pages met: those read and those they asked for), so
+pagers that link back to page 1 (DedeCMS `list_N_1.html`, page-number links) end too. This is
+decided page by page, the same on every worker of a distributed crawl. A list page where the
+spider cut the walk short (`since`, the page limit, a broken list page) is no end.
 
 `-a full=1` walks every list and fetches every notice again (changed ones come out as
 revisions); `-a refresh_hits=1` does the same and re-emits unchanged notices as new hit-count
@@ -19,7 +21,6 @@ readings. Off when `NOTICES_STATE_PATH` is not set.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from scrapy import Request
@@ -42,23 +43,13 @@ def is_next_list_request(output) -> bool:
             and getattr(output.callback, "__name__", None) == LIST_CALLBACK)
 
 
-@dataclass
-class Walk:
-    """One column's list walk in this crawl."""
-
-    pages: set[bytes] = field(default_factory=set)  # fingerprints of its list pages
-    pending: set[bytes] = field(default_factory=set)  # requested, not read yet
-    known_run: int = 0  # known notices in a row, outside the re-check window
-    cut: bool = False  # stopped short of the list's end
-
-
 class IncrementalMiddleware:
     def __init__(self, state, crawler, seen_run: int, recheck_days: float):
         self.state = state
         self.crawler = crawler
         self.seen_run = seen_run
         self.recheck_since = (datetime.now(UTC) - timedelta(days=recheck_days)).date()
-        self.walks: dict[tuple[str, str], Walk] = {}
+        self.runs: dict[tuple[str, str], int] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -80,8 +71,8 @@ class IncrementalMiddleware:
         spider = self.crawler.spider
         full = spider_flag(spider, "full") or spider_flag(spider, "refresh_hits")
         stats = self.crawler.stats
-        site_id = target.site_id
-        walk = self._walk_read(response, target)
+        site_id, key = target.site_id, (target.site_id, target.url)
+        run = self.runs.get(key, 0)  # known notices in a row, outside the re-check window
         kept, next_pages = [], []
         for output in outputs:
             if is_next_list_request(output):
@@ -89,51 +80,37 @@ class IncrementalMiddleware:
                 continue
             if is_notice_request(output):
                 if self.state.known(site_id, output.url) is None:
-                    walk.known_run = 0
+                    run = 0
                 elif self._recent(output.meta["entry"].date):
                     stats.inc_value(f"notices/rechecked_count/{site_id}")
                 elif not full:
-                    walk.known_run += 1
+                    run += 1
                     stats.inc_value(f"notices/known_skipped_count/{site_id}")
                     continue
             kept.append(output)
-        next_pages = self._new_pages(walk, next_pages)
-        stop = (next_pages and not full and walk.known_run >= self.seen_run
+        self.runs[key] = run
+        leads_on = self._pages_met(response, next_pages)
+        stop = (leads_on and not full and run >= self.seen_run
                 and self.state.walk_complete(site_id, target.url))
         if stop:
             logger.info("site %s: list walk of %s stopped at %s after %d known notices",
-                        site_id, target.url, response.url, walk.known_run)
+                        site_id, target.url, response.url, run)
             stats.inc_value(f"notices/list_walk_stopped_count/{site_id}")
-            for request in next_pages:
-                walk.pending.discard(request.meta["walk_page"])
-            next_pages = []
-        if not walk.pending and not walk.cut:
+        if stop or not (leads_on or response.meta.get("walk_cut")):
             self.state.walk_finished(site_id, target.url)
-        return kept + next_pages
+        return kept if stop else kept + next_pages
 
-    def _walk_read(self, response, target) -> Walk:
-        """The page's walk, with the page recorded as read."""
-        walk = self.walks.setdefault((target.site_id, target.url), Walk())
+    def _pages_met(self, response, next_pages: list) -> bool:
+        """Give the next-page requests the pages their walk has met; whether one of them is
+        a page it had not met (else the walk ends here)."""
         fingerprint = self.crawler.request_fingerprinter.fingerprint
-        for page in {response.meta.get("walk_page"), fingerprint(response.request)} - {None}:
-            walk.pages.add(page)
-            walk.pending.discard(page)
-        if response.meta.get("walk_cut"):
-            walk.cut = True
-        return walk
-
-    def _new_pages(self, walk: Walk, requests: list) -> list:
-        """The next-page requests for pages the walk has not met yet (the others loop back)."""
-        new = []
-        for request in requests:
-            page = self.crawler.request_fingerprinter.fingerprint(request)
-            if page in walk.pages:
-                continue
-            request.meta["walk_page"] = page
-            walk.pages.add(page)
-            walk.pending.add(page)
-            new.append(request)
-        return new
+        met = set(response.meta.get("walk_pages", ())) | {fingerprint(response.request)}
+        pages = [fingerprint(request) for request in next_pages]
+        leads_on = any(page not in met for page in pages)
+        met.update(pages)
+        for request in next_pages:
+            request.meta["walk_pages"] = frozenset(met)
+        return leads_on
 
     def _recent(self, listed: str | None) -> bool:
         """Whether a list date falls within the re-check window."""
