@@ -13,7 +13,8 @@ otherwise never be emitted again. Per-worker or per-run files come from the feed
 A JSON Lines feed takes in the `.part` files that dead crawls left in its folder: their
 complete records (those not already in the part's own final file) are staged in the crawl
 state when the crawl opens, like this run's items, written at the start of this feed, and the
-part file is deleted.
+part file is deleted. Distributed workers leave parts alone: the others emit a dead worker's
+notices again.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import BinaryIO
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FileFeedStorage
 
+from crawler.distributed import distributed_mode
 from crawler.extensions.jobdir import job_resumed, pid_alive
 from crawler.state import feed_committed, state_from_crawler
 
@@ -49,10 +51,12 @@ class AtomicFileFeedStorage(FileFeedStorage):
         self.part_path = Path(f"{self.path}.{os.getpid()}.part")
         feed_options = feed_options or {}
         # Taken when the crawl opens (the feed file itself opens at the first item, after the
-        # crawl state has been asked about the first notices).
+        # crawl state has been asked about the first notices). Not by distributed workers: the
+        # others emit a dead worker's notices again once its claims are freed.
         self.dead_parts: list[DeadPart] = []
         if (crawler is not None and feed_options.get("format") in JSON_LINES_FORMATS
-                and not feed_options.get("postprocessing")):
+                and not feed_options.get("postprocessing")
+                and not distributed_mode(crawler.settings)):
             self.dead_parts = take_dead_parts(Path(self.path).parent, crawler)
 
     @classmethod
