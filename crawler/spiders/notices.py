@@ -128,10 +128,8 @@ class NoticesSpider(scrapy.Spider):
                                "queue them with `scrapy seed`")
             logger.info("distributed worker: start requests come from Redis (`scrapy seed`)")
             return
-        # Never filtered by the seen set of a resumed job directory (Scrapy's own start
-        # requests are not filtered either): a resumed crawl still reads each list afresh.
         for request in self.target_requests():
-            yield request.replace(dont_filter=True)
+            yield request
 
     def target_requests(self) -> list[scrapy.Request]:
         """The first request of every target (`scrapy seed` puts these into Redis)."""
