@@ -175,3 +175,23 @@ def test_finished_job_directory_is_not_resumed(tmp_path):
         assert "dupefilter/filtered" not in (tmp_path / "2.jsonl.log").read_text()
     finally:
         server.stop()
+
+
+def test_sigkill_while_appending_then_rerun_keeps_one_file_without_duplicates(site, tmp_path):
+    """One feed file for every run: a killed run's part starts with a copy of that file, and
+    only the records after the copy are taken in."""
+    paused = start_crawl(tmp_path, site, "all.jsonl", log_name="1")
+    stop_after(paused, site, 6, signal.SIGINT)
+    assert 0 < len(urls_in_outputs(tmp_path)) < COUNT
+    killed = start_crawl(tmp_path, site, "all.jsonl", log_name="2")
+    stop_after(killed, site, notice_fetches(site) + 8, signal.SIGKILL)
+    [part] = (tmp_path / "out").glob("all.jsonl.*.part")
+    kept = set((tmp_path / "out" / "all.jsonl").read_text(encoding="utf-8").splitlines())
+    complete, _ = records_in_part(part)
+    assert kept <= set(complete)  # the copy of the feed the killed run appended to
+    finish(start_crawl(tmp_path, site, "all.jsonl", log_name="3"))
+    urls = urls_in_outputs(tmp_path)
+    assert set(urls) == expected_urls(site)
+    assert max(urls.values()) == 1
+    recovered = log_stat((tmp_path / "3.log").read_text(), "feeds/part_record_recovered_count")
+    assert recovered == len(set(complete) - kept) > 0
