@@ -138,3 +138,12 @@ def test_dedecms_recrawl_stops_early_once_its_walk_ended(fixture_server, tmp_pat
     assert second.returncode == 0 and second.records == []
     assert second.stat("notices/list_walk_stopped_count/jingxian") == 1
     assert page_two_fetches() == before + 1
+
+
+def test_dedecms_link_back_to_page_one_is_not_a_page_past_the_limit(fixture_server, tmp_path):
+    """jingxian has 2 list pages: max_pages=2 reads them all, with no page-limit error."""
+    result = run_crawl(tmp_path, "notices", "sites=jingxian", "max_pages=2",
+                       settings={"NOTICES_BASE_URLS": base_urls_setting(fixture_server)})
+    assert result.returncode == 0 and len(result.records) == 5
+    assert result.stat("notices/page_limit_count") == 0
+    assert " ERROR: " not in result.log

@@ -206,7 +206,9 @@ class NoticesSpider(scrapy.Spider):
         if reached_since:
             response.meta["walk_cut"] = "since"
             return
-        next_requests = platform.next_page_requests(response, list_page)
+        # A pager's link back to the first page (DedeCMS `list_N_1.html`) leads nowhere new.
+        next_requests = [request for request in platform.next_page_requests(response, list_page)
+                         if request.url != target.url]
         if next_requests and page_no >= self.max_pages:
             response.meta["walk_cut"] = "page limit"
             logger.error("site %s: list traversal stopped at the page limit (%d pages) at %s; "
