@@ -116,9 +116,13 @@ FEED_STORAGES = {"": "crawler.feeds.AtomicFileFeedStorage",
 
 # Crawl state and reports (docs/state.md): one SQLite file per site (e.g.
 # "state/{site_id}.sqlite"; None: no incremental re-crawls), the run of known notices that ends
-# a re-crawl's list walk, seconds between progress lines (0: none), the end-of-crawl report.
+# a re-crawl's list walk, the days within which known notices are fetched again for revisions,
+# the age at which crashed job directories are deleted, seconds between progress lines (0: none),
+# the end-of-crawl report.
 NOTICES_STATE_PATH = None
 NOTICES_SEEN_RUN = 10
+NOTICES_RECHECK_DAYS = 7
+NOTICES_JOBDIR_CRASHED_DAYS = 7
 NOTICES_PROGRESS_INTERVAL = 60
 NOTICES_REPORT_ENABLED = True
 NOTICES_REPORT_PATH = None

@@ -69,9 +69,13 @@ class CrawlResult:
     returncode: int
 
     def stat(self, key: str) -> int:
-        """A counter from the stats dump at the end of the log (0 when absent)."""
-        match = re.search(rf"'{re.escape(key)}': (\d+)", self.log)
-        return int(match.group(1)) if match else 0
+        return log_stat(self.log, key)
+
+
+def log_stat(log: str, key: str) -> int:
+    """A counter from the stats dump at the end of a crawl's log (0 when absent)."""
+    match = re.search(rf"'{re.escape(key)}': (\d+)", log)
+    return int(match.group(1)) if match else 0
 
 
 def run_crawl(tmp_path: Path, spider: str, *args: str, settings: dict | None = None,

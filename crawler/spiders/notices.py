@@ -179,7 +179,11 @@ class NoticesSpider(scrapy.Spider):
         platform = self._platform(response)
         list_page = platform.list_page(response)
         entries = list_page.entries
+        # For the crawl state (crawler/middlewares/incremental.py): a page of a list walk,
+        # and why the walk stops here short of the list's end.
+        response.meta["list_page"] = True
         if not entries:
+            response.meta["walk_cut"] = "list page without notice links"
             self._page_error(response, "list page without notice links")
             return
         self.crawler.stats.inc_value("notices/list_page_count")
@@ -200,9 +204,13 @@ class NoticesSpider(scrapy.Spider):
                                meta={"entry": entry, "platform": platform.name,
                                      "list_url": response.meta.get("page_url") or response.url})
         if reached_since:
+            response.meta["walk_cut"] = "since"
             return
-        next_requests = platform.next_page_requests(response, list_page)
+        # A pager's link back to the first page (DedeCMS `list_N_1.html`) leads nowhere new.
+        next_requests = [request for request in platform.next_page_requests(response, list_page)
+                         if request.url != target.url]
         if next_requests and page_no >= self.max_pages:
+            response.meta["walk_cut"] = "page limit"
             logger.error("site %s: list traversal stopped at the page limit (%d pages) at %s; "
                          "more pages follow (max_pages / NOTICES_MAX_PAGES)", target.site_id,
                          self.max_pages, response.url)
