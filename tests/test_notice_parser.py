@@ -22,14 +22,19 @@ WHITESPACE = re.compile(r"\s+")
 NOTICE_KEYS = [
     "kind",
     "inspection_body",
+    "inspection_round",
+    "inspection_type",
     "inspected_unit",
+    "inspected_units",
     "inspection_start",
     "inspection_end",
     "feedback_date",
     "problem_count",
+    "rectification_stats",
     "outline",
     "contacts",
 ]
+FEEDBACK_TITLE = "县委第一巡察组向县医保局党组反馈巡察情况"
 
 
 def text_lines(text: str) -> list[str]:
@@ -199,10 +204,14 @@ def test_empty_input_gives_empty_notice():
         ("巡察组反馈了十二个问题。", 12),
         ("巡察组发现问题15个。", 15),
         ("巡察组发现问题线索3个。", None),
+        ("巡察组反馈了3类15项问题。", 15),
+        ("区委第一巡察组指出的6大类17个方面的问题要逐项整改。", 17),
+        ("巡察组向该局党组反馈意见8条。", 8),
+        ("巡察组反馈了3个方面的问题。", None),
     ],
 )
 def test_problem_count(sentence, count):
-    assert parse_notice("", sentence)["problem_count"] == count
+    assert parse_notice(FEEDBACK_TITLE, sentence)["problem_count"] == count
 
 
 def test_date_without_year_takes_publication_year():
