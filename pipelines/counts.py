@@ -1,8 +1,8 @@
 """Numbers a notice prints about problems: how many were fed back, how many were fixed.
 
 - ``problem_count``: the problems an inspection fed back, in any printed form:
-  ``4个方面21个问题``, ``3类15项问题``, ``6大类17个方面的问题`` (the finer
-  number), ``34个具体问题``, ``发现问题12个``, ``反馈问题60个``, ``反馈意见8条``.
+  ``4个方面21个问题``, ``3类15项问题`` (aspects and categories only group
+  problems), ``34个具体问题``, ``发现问题12个``, ``反馈问题60个``, ``反馈意见8条``.
   The count's sentence (in the preamble) or clause (elsewhere) must say the
   problems were fed back, pointed out or found, so that a count about
   something else (``该中心列出13项问题``, an earlier inspection's) is not read.
@@ -37,8 +37,8 @@ PROBLEM_COUNT_PATTERNS = (
     re.compile(rf"问题(?:共计|共|合计)?\s*(?P<count>{NUMERAL})\s*(?:个|项|条|处)"),
     # 反馈意见8条, 反馈了3类15项意见
     re.compile(rf"反馈(?:了)?(?:巡察|巡视)?意见(?:共计|共)?\s*(?P<count>{NUMERAL})\s*条"),
-    # 3类15项, 6大类17个方面的问题: the finer count
-    re.compile(rf"{NUMERAL}\s*大?类\s*(?P<count>{NUMERAL})\s*(?:个|项|条)"),
+    # 3类15项 (items within categories)
+    re.compile(rf"{NUMERAL}\s*类\s*(?P<count>{NUMERAL})\s*(?:个|项|条)(?!方面)"),
 )
 PREAMBLE_TRIGGERS = re.compile(r"反馈|指出|发现|提出|交办|移交|涉及|梳理")
 BODY_TRIGGERS = re.compile(r"反馈|指出|提出|交办")
@@ -66,7 +66,7 @@ STATS_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     ),
     "people_held_accountable": (
         re.compile(rf"(?:问责|追责)[^，,。；;\d]{{0,6}}?{COUNT}\s*(?:人次|人|名)"),
-        re.compile(rf"(?:处分|组织处理|处理)[^，,。；;\d]{{0,6}}?{COUNT}\s*(?:人次|人|名)"),
+        re.compile(rf"(?:共|累计|合计)(?:处理|处分)[^，,。；;\d]{{0,6}}?{COUNT}\s*(?:人次|人|名)"),
     ),
 }
 MONEY_PATTERN = re.compile(
@@ -93,12 +93,23 @@ def find_problem_count(preamble: str, body: str) -> int | None:
     return None
 
 
+def _counts_problems(field: str, body: str, match: re.Match[str]) -> bool:
+    """A completion rate counts only as a rate of problems fixed: its sentence speaks of
+    问题 before it, and not of work milestones or tasks (节点, 任务)."""
+    if field != "completion_rate":
+        return True
+    sentence_start = max(body.rfind(mark, 0, match.start()) for mark in "。；;\n") + 1
+    before = body[sentence_start : match.start()]
+    return "问题" in before and not any(word in before for word in ("节点", "任务"))
+
+
 def find_rectification_stats(body: str) -> dict | None:
     """What the notice says was fixed, made, recovered and punished (module docstring)."""
     stats: dict = {}
     for field, patterns in STATS_PATTERNS.items():
         for pattern in patterns:
-            match = pattern.search(body)
+            match = next((m for m in pattern.finditer(body) if _counts_problems(field, body, m)),
+                         None)
             if match:
                 if field == "completion_rate":
                     stats[field] = match.group("percent").replace(" ", "")

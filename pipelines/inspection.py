@@ -37,18 +37,20 @@ QUOTED_FOLLOW_UP = r"[“\"‘']?回头看[”\"’']?"
 # (教育部第一巡视组, 集团第二专项巡察组).
 LEVEL_COMMITTEE = r"(?:[省市州县区旗盟地]|自治区|自治州|自治县)委"
 LEVEL_COMMITTEE_PATTERN = re.compile(LEVEL_COMMITTEE)
-COMMITTEE = rf"(?:中央|{LEVEL_COMMITTEE}|党委|党组|部|厅|集团|公司)"
+COMMITTEE = rf"(?:中央|{LEVEL_COMMITTEE}|党委|党组|工委|部|厅|集团|公司)"
 # Characters a special group's field (乡村振兴领域, 涉粮问题) is written with: CJK but no
 # preposition, particle or counter, so that a field never swallows a clause.
 FIELD = r"(?:(?![对向在于的了派建成和与及个各名家等组])[\u4e00-\u9fff]){2,12}?"
 TYPE_WORDS = r"(?:常规|专项|机动|交叉|提级|上下联动|联动)"
+# A type word, with a second one in brackets: 提级(交叉).
+TYPES = rf"(?:{TYPE_WORDS}(?:[（(]{TYPE_WORDS}[）)])?){{0,2}}"
 GROUP_NAME = (
-    rf"(?:第{NUMERAL}轮)?(?:第{NUMERAL})?(?:{FIELD}(?=专项))?{TYPE_WORDS}{{0,2}}"
-    rf"(?:巡视|巡察)(?:{QUOTED_FOLLOW_UP})?(?:第{NUMERAL})?组(?![织长])"
+    rf"(?:第{NUMERAL}轮(?:巡视|巡察)?)?(?:第{NUMERAL})?(?:{FIELD}(?=专项|第))?(?:第{NUMERAL})?{TYPES}"
+    rf"(?:巡视|巡察)(?:{QUOTED_FOLLOW_UP})?(?:第?{NUMERAL})?组(?![织长])"
 )
 BODY_PATTERN = re.compile(COMMITTEE + GROUP_NAME)
 # A group named by more than its committee and 巡察组: an ordinal, a round, a field, a type.
-NAMED_GROUP_PATTERN = re.compile(rf"第{NUMERAL}|{TYPE_WORDS}|领域|回头看")
+NAMED_GROUP_PATTERN = re.compile(rf"{NUMERAL}(?:巡视|巡察)?组|第{NUMERAL}|{TYPE_WORDS}|领域|回头看")
 SEVERAL_GROUPS_PATTERN = re.compile(
     rf"{NUMERAL}\s*个(?:巡察|巡视|专项巡察)?组|各(?:巡察|巡视)组|分{NUMERAL}个?组|(?:巡察|巡视)组分别"
 )
@@ -62,6 +64,8 @@ ORGANISATION_NAME_PATTERN = re.compile(r"[\u4e00-\u9fff]{1,16}$")
 # for them.
 UNIT_TEXT_CHARS = 3000
 ROUND_PATTERN = re.compile(rf"(?P<committee>{COMMITTEE})?第{NUMERAL}轮")
+# The term printed right before a committee (十二届市委第三巡察组).
+TERM_PATTERN = re.compile(rf"{NUMERAL}届$")
 # What may stand right before a round's committee: the term and the year (2015年十届…).
 TERM_BEFORE_PATTERN = re.compile(rf"(?:\d{{4}}年)?(?:{NUMERAL}届)?$")
 # The subject of a sentence that names a round without its committee.
@@ -121,7 +125,7 @@ SUBJECT_PATTERNS = tuple(
     re.compile(pattern)
     for pattern in (
         # 徐行镇召开巡察整改动员部署会议
-        rf"(?<![^，,。；;\n]){SUBJECT}召开(?:了)?[^，,。；;]{{0,10}}?整改",
+        rf"(?<![^，,。；;\n]){SUBJECT}召开(?:了)?[^。；;]{{0,80}}?(?:整改|反馈意见)",
         # 中核集团专项巡视整改工作领导小组办公室…召开例会
         rf"(?<![^，,。；;\n]){SUBJECT}(?:专项)?(?:巡察|巡视)(?:反馈意见)?整改(?:工作)?领导小组",
     )
@@ -186,7 +190,9 @@ def find_inspection_body(texts: list[str]) -> str | None:
     for text in texts:
         for match in BODY_PATTERN.finditer(text):
             if NAMED_GROUP_PATTERN.search(match.group()):
-                return text[_committee_prefix(text, match.start()) : match.end()]
+                start = _committee_prefix(text, match.start())
+                term = TERM_PATTERN.search(text, max(0, start - 6), start)
+                return text[term.start() if term else start : match.end()]
     return None
 
 

@@ -44,44 +44,63 @@ COLUMN_LABEL_PATTERN = re.compile(r"【[^【】]*】|\[[^\[\]]*\]")
 DISCIPLINARY = re.compile(
     r"典型(?:问题|案例|案件)|违反中央八项规定精神[^，。]{0,6}问题|曝光|通报[^，。]{0,12}(?:问题|案件|案例)"
     r"|通报\s*\d+\s*起|(?:\d+|[一二三四五六七八九十]+)起[^，。]{0,20}(?:问题|案例|案件)"
+    r"|受到[^，。]{0,12}处分"
 )
+# A person under review or investigation; 受到开除党籍处分 is a penalty told as a warning.
 INVESTIGATION = re.compile(
     r"接受[^，。]{0,12}(?:纪律审查|审查调查|监察调查|审查和监察调查|监委调查|组织调查|组织审查)"
-    r"|主动投案|立案审查调查|被查|严重违纪违法|开除党籍|被提起公诉|涉嫌(?:严重)?违纪|正接受(?:组织)?调查"
+    r"|主动投案|立案审查调查|被查(?!处)|严重违纪违法|(?<!受到)开除党籍(?!处分)|被提起公诉"
+    r"|涉嫌(?:严重)?违纪|正接受(?:组织)?调查|被调查"
 )
-RECTIFICATION = re.compile(
-    rf"{INSPECTION}[^，。]{{0,40}}整改|整改[^，。]{{0,20}}{INSPECTION}"
-    r"|整改(?:工作)?(?:情况|进展|落实情况)的?(?:通报|公告|公示|报告)"
+# Texts about a topic rather than reports of an event: essays, audit rectification.
+NOT_A_REPORT = re.compile(
+    r"(?:思考|浅析|探析|浅谈|研究|启示|探索)$|^(?!.*(?:巡察|巡视)).*审计[^，。]*整改"
 )
+# The title heads of a rectification report (整改情况的通报, 关于…整改…报告).
+RECTIFICATION_HEAD = re.compile(
+    r"整改(?:工作)?(?:情况|进展|落实情况|成效|报告)|关于[^，。]{0,40}整改"
+    r"|整改[^，。]{0,20}(?:通报|公告|公示|公开)"
+)
+# Any title pairing an inspection with 整改 (巡察整改工作推进会).
+RECTIFICATION = re.compile(rf"{INSPECTION}[^，。]{{0,40}}整改|整改[^，。]{{0,20}}{INSPECTION}")
 TITLE_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("other", NOT_A_REPORT),
     ("disciplinary_report", DISCIPLINARY),
     ("investigation", INVESTIGATION),
-    ("rectification", RECTIFICATION),
+    ("rectification", re.compile(rf"(?=.*{INSPECTION}).*(?:{RECTIFICATION_HEAD.pattern})")),
     ("inspection_feedback", re.compile(
         rf"{INSPECTION}[^，。]{{0,30}}反馈|反馈[^，。]{{0,20}}{INSPECTION}|反馈会")),
     ("inspection_launch", re.compile(
         rf"{INSPECTION}[^，。]{{0,24}}(?:公告|进驻|入驻|动员|启动|全面展开)"
-        rf"|(?:进驻|入驻)[^，。]{{0,20}}{INSPECTION}")),
+        rf"|(?:进驻|入驻)[^，。]{{0,20}}{INSPECTION}|(?:开展|启动)[^，。]{{0,16}}{INSPECTION}")),
+    ("rectification", RECTIFICATION),
 )
-# A preamble saying what the notice is: 现将整改进展情况予以公布, 现将典型问题通报如下.
+# A preamble saying what the notice is: 现将整改进展情况予以公布, 现将有关事项公告如下.
 PREAMBLE_STATEMENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rectification", re.compile(r"现将[^。]{0,30}整改[^。]{0,12}(?:情况|进展)")),
     ("disciplinary_report", re.compile(r"现将[^。]{0,30}(?:典型|问题|案例)[^。]{0,10}通报")),
+    ("inspection_launch", re.compile(r"现将[^。]{0,12}公告如下|特此公告")),
 )
 # Events a preamble reports; the first reported gives the kind.
 PREAMBLE_EVENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("disciplinary_report", DISCIPLINARY),
     ("investigation", INVESTIGATION),
-    # a committee's check of others' rectification (督查, 回访, 评估) is none of the kinds
-    ("other", re.compile(r"整改[^。，,]{0,6}(?:督查|督察|回访|评估)|(?:督查|督察)组")),
+    # checks of others' rectification (督查, 回访, 评估), a leading group's meetings
+    ("other", re.compile(
+        r"整改[^。，,]{0,6}(?:督查|督察|回访|评估)|(?:督查|督察)组"
+        r"|(?:巡察|巡视)工作领导小组(?:召开|会议|会|第)")),
+    # a unit's own meeting on its rectification or on the feedback it received
     ("rectification", re.compile(
         r"(?:(?:巡察|巡视)(?:反馈)?(?:意见|问题)?)?整改[^。，,]{0,10}"
         r"(?:动员|推进|部署|通报|专题|例会|领导小组)[^。]{0,20}会"
         r"|整改[^。]{0,12}(?:情况|进展)[^。]{0,10}(?:予以|向社会)(?:公布|通报|公开|公示)"
+        r"|(?:传达|学习|研究)[^。]{0,30}反馈意见|研究[^。，,]{0,10}整改"
         r"|(?:我|本)(?:局|委|办|院|校|镇|乡|街道|单位|公司|中心|部|厅|所|站|会)[^。]{0,30}整改")),
     ("inspection_feedback", re.compile(
         r"向[^。；]{0,80}?反馈|反馈(?:大)?会|反馈了|进行了?反馈|反馈巡察|反馈(?:巡察|巡视)?意见(?!整改)")),
-    ("inspection_launch", re.compile(r"进驻|入驻|动员(?:部署)?(?:大)?会|巡察公告|巡视公告")),
+    # groups entering, a mobilisation meeting, or an announcement's call for letters
+    ("inspection_launch", re.compile(
+        r"进驻|入驻|动员(?:部署)?(?:大)?会|巡察公告|巡视公告|主要受理|受理反映|专门值班电话")),
 )
 KIND_PREAMBLE_CHARS = 400
 INSPECTION_KINDS = ("rectification", "inspection_feedback", "inspection_launch")
