@@ -44,7 +44,17 @@ COLUMN_LABEL_PATTERN = re.compile(r"【[^【】]*】|\[[^\[\]]*\]")
 DISCIPLINARY = re.compile(
     r"典型(?:问题|案例|案件)|违反中央八项规定精神[^，。]{0,6}问题|曝光|通报[^，。]{0,12}(?:问题|案件|案例)"
     r"|通报\s*\d+\s*起|(?:\d+|[一二三四五六七八九十]+)起[^，。]{0,20}(?:问题|案例|案件)"
-    r"|受到[^，。]{0,12}处分"
+    r"|受到[^，。]{0,12}处分|违(?:规|纪|反)[^，。]{0,20}通报|通报[^，。]{0,20}违(?:规|纪|反)"
+)
+# In a preamble, typical cases must be made public (通报了3起典型问题), not only mentioned.
+# A plan that promises to publish cases (将通报曝光一批典型问题) does not count; monthly
+# figures of violations of the eight-point rules do.
+PUBLISHED = r"(?<!将)(?<!要)(?<!一律)(?<!及时)(?:通报|曝光)"
+DISCIPLINARY_EVENT = re.compile(
+    rf"{PUBLISHED}了?[^，。；]{{0,20}}(?:\d+|[一二三四五六七八九十]+)起"
+    rf"|{PUBLISHED}[^，。；]{{0,16}}典型(?:问题|案例|案件)"
+    rf"|典型(?:问题|案例|案件)[^，。；]{{0,8}}{PUBLISHED}"
+    r"|受到[^，。]{0,12}处分|查处[^，。]{0,10}违反(?:中央)?八项规定精神(?:的)?问题"
 )
 # A person under review or investigation; 受到开除党籍处分 is a penalty told as a warning.
 INVESTIGATION = re.compile(
@@ -59,6 +69,7 @@ NOT_A_REPORT = re.compile(
 # The title heads of a rectification report (整改情况的通报, 关于…整改…报告).
 RECTIFICATION_HEAD = re.compile(
     r"整改(?:工作)?(?:情况|进展|落实情况|成效|报告)|关于[^，。]{0,40}整改"
+    r"|整改[^，。]{0,8}(?:专题|民主生活会|动员|推进|部署|领导小组|例会)"
     r"|整改[^，。]{0,20}(?:通报|公告|公示|公开)"
 )
 # Any title pairing an inspection with 整改 (巡察整改工作推进会).
@@ -83,7 +94,7 @@ PREAMBLE_STATEMENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Events a preamble reports; the first reported gives the kind.
 PREAMBLE_EVENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("disciplinary_report", DISCIPLINARY),
+    ("disciplinary_report", DISCIPLINARY_EVENT),
     ("investigation", INVESTIGATION),
     # checks of others' rectification (督查, 回访, 评估), a leading group's meetings
     ("other", re.compile(
