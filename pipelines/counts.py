@@ -40,7 +40,7 @@ PROBLEM_COUNT_PATTERNS = (
     # 3类15项 (items within categories)
     re.compile(rf"{NUMERAL}\s*类\s*(?P<count>{NUMERAL})\s*(?:个|项|条)(?!方面)"),
 )
-PREAMBLE_TRIGGERS = re.compile(r"反馈|指出|发现|提出|交办|移交|涉及|梳理")
+PREAMBLE_TRIGGERS = re.compile(r"反馈|指出|发现|提出|交办|移交|涉及|梳理|存在")
 BODY_TRIGGERS = re.compile(r"反馈|指出|提出|交办")
 
 AMOUNT = r"(?P<amount>\d+(?:\.\d+)?\s*(?:亿元|万元|元))"

@@ -40,7 +40,7 @@ LEVEL_COMMITTEE_PATTERN = re.compile(LEVEL_COMMITTEE)
 COMMITTEE = rf"(?:中央|{LEVEL_COMMITTEE}|党委|党组|工委|部|厅|集团|公司)"
 # Characters a special group's field (乡村振兴领域, 涉粮问题) is written with: CJK but no
 # preposition, particle or counter, so that a field never swallows a clause.
-FIELD = r"(?:(?![对向在于的了派建成和与及个各名家等组])[\u4e00-\u9fff]){2,12}?"
+FIELD = r"(?:(?![对向在于的了派建成和与及个各名家等组委召开进行巡察视届轮])[\u4e00-\u9fff]){2,12}?"
 TYPE_WORDS = r"(?:常规|专项|机动|交叉|提级|上下联动|联动)"
 # A type word, with a second one in brackets: 提级(交叉).
 TYPES = rf"(?:{TYPE_WORDS}(?:[（(]{TYPE_WORDS}[）)])?){{0,2}}"
@@ -91,6 +91,8 @@ TYPE_IN_NAME = (
 # An object: a run of names up to its verb; commas may separate groups of a list
 # (``对县自然资源局等3个部门党组,国庆乡党委开展常规巡察``).
 UNITS = r"(?P<units>[^。；;：:！？!?\s]{2,300}?)"
+# The object of 对: the words after the last 对 before the verb.
+UNITS_AFTER_DUI = r"(?P<units>[^。；;：:！？!?\s对]{2,300}?)"
 # A sentence's subject: one name, no list.
 SUBJECT = r"(?P<units>[^，,。；;：:！？!?\s、]{2,30}?)"
 ADVERBS = r"(?:分别|集中|全面|正式|依次|先后|逐一)?"
@@ -101,18 +103,16 @@ OBJECT_PATTERNS = tuple(
     re.compile(pattern)
     for pattern in (
         # 县委第一巡察组对区环卫中心开展了巡察；区委组建4个巡察组对A、B等4家单位开展常规巡察
-        rf"对{UNITS}{ADVERBS}{INSPECT_VERB}",
+        rf"对{UNITS_AFTER_DUI}{ADVERBS}{INSPECT_VERB}",
         # 反馈了对籍山镇梅园社区、大港村的巡察“回头看”情况
-        rf"对{UNITS}的(?:巡察|巡视)",
+        rf"对{UNITS_AFTER_DUI}的(?:巡察|巡视)",
         # 县委第一巡察组进驻县财政局开展常规巡察；进驻某某公司党支部
         rf"(?:进驻|入驻){UNITS}(?=开展|进行|召开|并|后|动员|工作动员|[，,。；;]|$)",
         # 县委第三巡察组向县教育局党组反馈巡察情况
         rf"向{UNITS}{ADVERBS}(?:进行了?|宣读了?|通报了?)?(?:巡察|巡视)?(?:意见|情况)?反馈",
-        # 区委第八巡察组在某某社区召开巡察工作动员会
-        rf"在{UNITS}召开(?:了)?(?:巡察|巡视)[^，,。；;]{{0,8}}?(?:动员|反馈)",
         # 县委第二巡察组巡察县城管执法局党组情况反馈会；
         # 地委第一巡察组巡察某乡，第六巡察组巡察某镇动员会分别召开
-        rf"(?:组|就)(?:巡察|巡视){UNITS}(?=[，,。；;]"
+        rf"(?:组|就|召开)(?:巡察|巡视){UNITS}(?=[，,。；;]"
         r"|(?:党组织)?的?(?:工作)?(?:情况)?(?:进行)?(?:进驻)?(?:动员|反馈))",
         # 巡察对象：县财政局
         rf"(?:巡察|巡视)(?:对象|单位)[为是：:]\s*{UNITS}(?=[，,。；;\s]|$)",
@@ -130,6 +130,12 @@ SUBJECT_PATTERNS = tuple(
         rf"(?<![^，,。；;\n]){SUBJECT}(?:专项)?(?:巡察|巡视)(?:反馈意见)?整改(?:工作)?领导小组",
     )
 )
+# Where the group held its meeting names the unit only when no sentence above does: a
+# feedback to a community may be held at its street office.
+VENUE_PATTERNS = (
+    # 区委第八巡察组在某某社区召开巡察工作动员会
+    re.compile(rf"在{UNITS}召开(?:了)?(?:巡察|巡视)[^，,。；;]{{0,8}}?(?:动员|反馈)"),
+)
 UNIT_PATTERNS = OBJECT_PATTERNS + SUBJECT_PATTERNS
 # Titles only: 关于十五届县委第三轮巡察某某镇党委整改进展情况的通报
 TITLE_UNIT_PATTERNS = UNIT_PATTERNS + (
@@ -146,23 +152,28 @@ SCOPE_WORDS_PATTERN = re.compile(SCOPE_WORDS)
 SCOPE_TAIL_PATTERN = re.compile(rf"及(?:其)?{SCOPE_WORDS}.*$")
 # Words before a name that are not part of it: a modifier ending in 的, a verb ending in
 # 对, a conjunction.
-LEADING_WORDS_PATTERN = re.compile(r"^(?:.*的|.*[了将]对|及|和|以及|与)")
+LEADING_WORDS_PATTERN = re.compile(
+    r"^(?:.*的|.*[了将]对|及|和|以及|与|[我本][省市县区镇])"
+)
 ROLE_TAIL_PATTERN = re.compile(
-    r"(?:的)?(?:领导班子(?:成员)?|班子成员|主要负责人|负责同志|党组织负责人|书记)(?:及.*)?$"
+    r"(?:的)?(?:领导班子(?:成员)?|班子成员|主要负责人|主要负责同志|负责同志|党组织负责人|书记)"
+    r"(?:[及和].*)?$"
 )
 # A party organisation's name after a unit (党委, 党组, 党委(党组), …).
 ORG_SUFFIX_PATTERN = re.compile(
     r"(?:党委|党组|党工委|党总支|党支部|党组织)(?:[（(](?:党委|党组|党总支|支部|党支部)[）)])?$"
 )
 # Characters a unit's name ends with; 和/及 between two such names separates two units.
-UNIT_END_CHARS = "局乡镇村委办院校司部会所站心区队厂场馆处室社团组党支总关道协联厅县市旗州行园台织"
+UNIT_END_CHARS = (
+    "局乡镇村委办院校司部会所站心区队厂场馆处室社团组党支总关道协联厅县市旗州行园台织中学"
+)
 # Where a meeting is held is no unit (会议中心, 会议室, 报告厅).
 VENUE_PATTERN = re.compile(r"(?:会议中心|会议室|报告厅|礼堂|会堂|大厅|楼)$")
 GENERIC_UNIT_PATTERN = re.compile(
     rf"^(?:被巡察|被巡视|我|本|该|各|其|相关|有关|全|非|{SCOPE_WORDS}|动员|工作|期间|中发现|"
     rf"{NUMERAL}\s*[个家所名])|{NUMERAL}\s*(?:个|家|所)"
     r"|巡察|巡视|反馈|整改|意见|问题|情况$|工作$|领域$|使用$|管理$"
-    r"|^(?:学校|单位|公司|集团|机关|党委|党组|支部)$"
+    r"|^(?:学校|学院|单位|公司|集团|机关|党委|党组|支部)(?:党委|党组)?$"
 )
 PUBLISHER_PATTERN = re.compile(r"^(?:中共|中国共产党)?(?P<unit>[^，。,\s]{2,40}?)关于")
 
@@ -237,9 +248,9 @@ def find_inspection_type(body: str | None, title: str, preamble: str,
     preamble's type when all its type words agree. A round of mixed types with no unit
     named has none.
     """
-    for kind, word in TYPE_IN_NAME:
-        if body and word in body:
-            return kind
+    in_name = [(body.find(word), kind) for kind, word in TYPE_IN_NAME if body and word in body]
+    if in_name:
+        return min(in_name)[1]  # 提级巡察“回头看”: the first
     in_title = _type_matches(title)
     if in_title:
         return in_title[0][1]
@@ -253,10 +264,11 @@ def find_inspection_type(body: str | None, title: str, preamble: str,
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def is_unit_name(name: str) -> bool:
+def is_unit_name(name: str, counted: bool = False) -> bool:
     """Whether a cleaned object names a unit: two characters or more, ending as a unit's
-    name does (局, 镇, 村委会, …), neither generic nor a venue."""
-    return (len(name) >= 2 and name[-1] in UNIT_END_CHARS
+    name does (局, 镇, 村委会, …) unless its list is ``counted`` by kind, neither generic
+    nor a venue."""
+    return (len(name) >= 2 and (counted or name[-1] in UNIT_END_CHARS)
             and GENERIC_UNIT_PATTERN.search(name) is None and VENUE_PATTERN.search(name) is None)
 
 
@@ -289,15 +301,19 @@ def split_units(units: str) -> list[str]:
         count_tail = COUNT_TAIL_PATTERN.search(group)
         if count_tail and SCOPE_WORDS_PATTERN.search(count_tail.group()):
             continue  # 范营乡、白集镇5个乡镇所辖部分行政村: the towns own the scope
-        group = COUNT_TAIL_PATTERN.sub("", group)
-        items = [clean_unit(item) for part in group.split("、")
+        parts = COUNT_TAIL_PATTERN.sub("", group).split("、")
+        if count_tail and len(parts) == 1:
+            continue  # 闸口街道6个社区党委, 32家事业单位: a collective, not a name
+        items = [clean_unit(item) for part in parts
                  for item in _split_joined(SCOPE_TAIL_PATTERN.sub("", part))]
         if (len(items) > 1 and ORG_SUFFIX_PATTERN.search(items[-1])
                 and not any(ORG_SUFFIX_PATTERN.search(item) for item in items[:-1])):
             items[-1] = ORG_SUFFIX_PATTERN.sub("", items[-1])
+        # A list counted by its kind (淄博、枣庄…6个市) names units without their suffix.
+        counted = count_tail is not None
         for item in items:
             item = LEADING_WORDS_PATTERN.sub("", item)  # 本轮巡察的竹瓦镇 → 竹瓦镇
-            if is_unit_name(item):
+            if is_unit_name(item, counted):
                 found.append(item)
     return found
 
@@ -329,7 +345,8 @@ def find_inspected_units(preamble: str, title: str, body: str,
     publisher (``中共泾县城管执法局党组关于…`` → ``泾县城管执法局党组``) comes before the body.
     """
     for where, text, patterns in (("preamble", preamble, UNIT_PATTERNS),
-                                  ("title", title, TITLE_UNIT_PATTERNS)):
+                                  ("title", title, TITLE_UNIT_PATTERNS),
+                                  ("preamble", preamble, VENUE_PATTERNS)):
         units = units_in(text, patterns)
         if units:
             return [(where, offset, unit) for offset, unit in units]

@@ -40,6 +40,8 @@ ROLE_PATTERN = re.compile(
 BOUND_BEFORE_PATTERN = re.compile(r"(?:截至|截止|截止到|到|截止(?:时间|日期)[为是：:]?)\s*$")
 
 
+# A news dateline (齐鲁网10月18日讯, 新华社北京4月17日电) dates the report, not the inspection.
+DATELINE_PATTERN = re.compile(r"\s*[讯电]")
 # How far before a date its predicate is looked for when none follows it.
 BEFORE_CHARS = 30
 
@@ -67,7 +69,8 @@ def _inside(ranges: list[DateRange], range_starts: list[int], offset: int) -> bo
 
 def _role(text: str, sentence: tuple[int, int], start: int, end: int,
           next_start: int) -> str | None:
-    if BOUND_BEFORE_PATTERN.search(text, max(0, start - 6), start):
+    if BOUND_BEFORE_PATTERN.search(text, max(0, start - 6), start) or DATELINE_PATTERN.match(
+            text, end):
         return None
     after = ROLE_PATTERN.search(text, end, min(next_start, sentence[1]))
     if after:
