@@ -47,13 +47,14 @@ DISCIPLINARY = re.compile(
     r"|受到[^，。]{0,12}处分|违(?:规|纪|反)[^，。]{0,20}通报|通报[^，。]{0,20}违(?:规|纪|反)"
 )
 # In a preamble, typical cases must be made public (通报了3起典型问题), not only mentioned.
-# A plan that promises to publish cases (将通报曝光一批典型问题) does not count; monthly
+# A plan that promises to publish cases (将通报曝光一批典型问题, 对典型案件通报曝光) does
+# not count; monthly
 # figures of violations of the eight-point rules do.
 PUBLISHED = r"(?<!将)(?<!要)(?<!一律)(?<!及时)(?:通报|曝光)"
 DISCIPLINARY_EVENT = re.compile(
     rf"{PUBLISHED}了?[^，。；]{{0,20}}(?:\d+|[一二三四五六七八九十]+)起"
     rf"|{PUBLISHED}[^，。；]{{0,16}}典型(?:问题|案例|案件)"
-    rf"|典型(?:问题|案例|案件)[^，。；]{{0,8}}{PUBLISHED}"
+    rf"|(?<!对)典型(?:问题|案例|案件)[^，。；]{{0,8}}{PUBLISHED}"
     r"|受到[^，。]{0,12}处分|查处[^，。]{0,10}违反(?:中央)?八项规定精神(?:的)?问题"
 )
 # A person under review or investigation; 受到开除党籍处分 is a penalty told as a warning.
