@@ -74,7 +74,8 @@ TERM_COMMITTEE_PATTERN = re.compile(rf"{NUMERAL}届[^，,。；;]{{0,8}}?{COMMIT
 TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
-        ("follow_up", rf"(?:巡察|巡视)\s*{QUOTED_FOLLOW_UP}|回头看[”\"’']?(?:专项)?(?:巡察|巡视)"),
+        ("follow_up",
+         rf"(?:巡察|巡视)[为是]?\s*{QUOTED_FOLLOW_UP}|回头看[”\"’']?(?:专项)?(?:巡察|巡视)"),
         ("special", r"专项(?:巡察|巡视)"),
         ("mobile", r"机动(?:巡察|巡视)"),
         ("cross", r"交叉(?:巡察|巡视)"),
@@ -104,8 +105,8 @@ OBJECT_PATTERNS = tuple(
     for pattern in (
         # 县委第一巡察组对区环卫中心开展了巡察；区委组建4个巡察组对A、B等4家单位开展常规巡察
         rf"对{UNITS_AFTER_DUI}{ADVERBS}{INSPECT_VERB}",
-        # 反馈了对籍山镇梅园社区、大港村的巡察“回头看”情况
-        rf"对{UNITS_AFTER_DUI}的(?:巡察|巡视)",
+        # 反馈了对籍山镇梅园社区、大港村的巡察“回头看”情况；完成对某村党支部的进驻
+        rf"对{UNITS_AFTER_DUI}的(?:巡察|巡视|进驻)",
         # 县委第一巡察组进驻县财政局开展常规巡察；进驻某某公司党支部
         rf"(?:进驻|入驻){UNITS}(?=开展|进行|召开|并|后|动员|工作动员|[，,。；;]|$)",
         # 县委第三巡察组向县教育局党组反馈巡察情况
@@ -146,14 +147,14 @@ ASIDE_PATTERN = re.compile(
     r"[（(][^（）()]*(?:简称|下称|、|，|,)[^（）()]*[）)]|【[^【】]*】|\[[^\[\]]*\]"
 )
 LIST_TAIL_PATTERN = re.compile(rf"等(?:{NUMERAL}\s*(?:个|家|所|名))?.*$")
-COUNT_TAIL_PATTERN = re.compile(rf"{NUMERAL}\s*(?:个|家|所)[^、]*$")
+COUNT_TAIL_PATTERN = re.compile(rf"{NUMERAL}\s*(?:个|家|所|户)[^、]*$")
 SCOPE_WORDS = r"(?:所辖|所属|下属|辖区)"
 SCOPE_WORDS_PATTERN = re.compile(SCOPE_WORDS)
 SCOPE_TAIL_PATTERN = re.compile(rf"及(?:其)?{SCOPE_WORDS}.*$")
-# Words before a name that are not part of it: a modifier ending in 的, a verb ending in
-# 对, a conjunction.
+# Words before a name that are not part of it: a modifier ending in 的 or 所属 (集团所属),
+# a verb ending in 对, a conjunction, 我市/本县.
 LEADING_WORDS_PATTERN = re.compile(
-    r"^(?:.*的|.*[了将]对|及|和|以及|与|[我本][省市县区镇])"
+    r"^(?:.*的|.*[了将]对|.*所属|及|和|以及|与|[我本][省市县区镇])"
 )
 ROLE_TAIL_PATTERN = re.compile(
     r"(?:的)?(?:领导班子(?:成员)?|班子成员|主要负责人|主要负责同志|负责同志|党组织负责人|书记)"
