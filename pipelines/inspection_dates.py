@@ -7,7 +7,7 @@ when those hold no predicate (``巡察时间为3月6日至4月30日``), with the
 the sentence. The first predicate found decides:
 
 - ``反馈`` (``向…反馈``, ``反馈会``): the feedback date;
-- ``进驻`` / ``入驻`` / ``动员会`` / ``动员部署会``: the launch, i.e. the start;
+- ``进驻`` / ``入驻`` / ``动员会`` / ``动员部署会`` / ``启动``: the launch, i.e. the start;
 - ``开展/进行/实施…巡察``, ``巡察时间``, ``进驻时间``, ``巡察期间``, ``驻点``: the on-site
   period.
 
@@ -34,7 +34,7 @@ ROLE_PATTERN = re.compile(
     r"|(?:开展|进行|实施|完成)了?(?:为期[^，,。；;]{1,10}的)?[^，,。；;]{0,14}?"
     r"(?:巡察|巡视)(?!组|办|工作领导|意见|情况|反馈))"
     r"|(?P<feedback>反馈)"
-    r"|(?P<launch>进驻|入驻|动员(?:部署)?(?:大)?会)"
+    r"|(?P<launch>进驻|入驻|动员(?:部署)?(?:大)?会|启动)"
 )
 # A date after 截至 bounds what happened before it (截至8月25日，各组已全部进驻): no role.
 BOUND_BEFORE_PATTERN = re.compile(r"(?:截至|截止|截止到|到|截止(?:时间|日期)[为是：:]?)\s*$")
