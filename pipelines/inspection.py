@@ -2,27 +2,28 @@
 
 Each fact is read by one rule about how Chinese notices phrase it:
 
-- **Inspecting body** (``inspection_body``): a committee (``中央``, ``县委``, ``市委``,
-  ``党委``, ``党组``) followed by the group's name: ordinal, round, field or type, and
-  ``巡察组`` / ``巡视组`` — ``县委第二巡察组``, ``市委乡村振兴领域专项巡察组``,
-  ``区党委第八轮常规巡察组``, ``县委第三轮巡察第二组``, ``县委巡察“回头看”第一组``. The
-  place before the committee is kept as printed when it is a division's name
-  (``秦州区委第一巡察组``); an organisation's name before ``党委`` runs back to the start of
-  its clause (``集团党委第二巡察组``). A count (``区委4个巡察组``, ``三个巡察组``) names no
-  group; a bare ``县委巡察组`` counts only when the text does not speak of several groups.
-- **Round** (``inspection_round``): ``第N轮`` with the term and committee printed before it
-  (``十五届县委第三轮``).
-- **Type** (``inspection_type``): the type word next to 巡察/巡视 — in the group's name
-  first, then in the title, then the first in the preamble: 回头看 (``follow_up``), 专项
-  (``special``), 机动 (``mobile``), 交叉 (``cross``), 提级 (``upgraded``), 常规
-  (``routine``). None when none is printed.
+- **Inspecting body** (``inspection_body``): a committee (``中央``, ``县委``, ``地委``, an
+  organisation's ``党委`` / ``党组`` / ``工委``, a ministry, a group) followed by the group's
+  name: round, ordinal, field or type, and ``巡察组`` / ``巡视组`` — ``县委第二巡察组``,
+  ``县委巡察二组``, ``市委乡村振兴领域专项巡察组``, ``区党委第八轮常规巡察组``,
+  ``县委第三轮巡察第二组``, ``市委第五提级(交叉)巡察组``. The place before the committee is
+  kept as printed when it is a division's name (``秦州区委第一巡察组``), as is the term
+  (``十二届市委第三巡察组``); an organisation's name before ``党委`` runs back to the start of
+  its clause (``集团党委第二巡察组``). A count (``区委4个巡察组``) or a bare ``县委巡察组``
+  names no single group.
+- **Round** (``inspection_round``): ``第N轮`` with the year, term and committee printed
+  before it (``十五届县委第三轮``, ``2024年第二轮``), joined when the sentence's subject names
+  them apart (``十三届县委组织开展了第二轮巡察``); a round printed with its committee
+  anywhere wins over a bare one.
+- **Type** (``inspection_type``): see ``find_inspection_type``.
 - **Inspected units** (``inspected_units``): the object of the sentence that reports the
-  inspection, feedback or entry — ``对X开展/进行…巡察``, ``进驻X``, ``向X反馈``,
-  ``巡察X（工作）动员会/反馈会``, ``巡察对象：X`` — read from the preamble, then the
-  title; lists ``A、B等N个单位`` are split at ``、`` and lose the ``等…`` tail. A unit loses
-  parentheticals (``（以下简称“…”）``), bracketed column labels (``【巡察整改】``), and
-  trailing ``领导班子`` / ``主要负责人``. Generic objects (``被巡察党组织``, ``各单位``,
-  ``40家…``) and scope phrases (``全市…资金管理使用情况``) are not units.
+  inspection, feedback or entry — ``对X开展/进行…巡察``, ``对X的巡察/进驻``, ``进驻X``,
+  ``向X反馈``, ``巡察X（工作）动员会/情况反馈会``, ``巡察对象：X`` — or the subject of a unit's
+  own rectification work (``X召开巡察整改动员部署会``); read from the preamble, then the
+  title, then where the group held its meeting (``在X召开巡察工作动员会``). Lists are split
+  at ``、``, commas and 和/及 between two names (``split_units``). A unit must end as a
+  unit's name does; generic objects (``被巡察党组织``, ``学校``), collectives (``32家事业单位``),
+  scope phrases (``全市…资金管理使用情况``) and venues are not units.
 """
 
 from __future__ import annotations

@@ -11,17 +11,25 @@ figures), ``outline`` and ``contacts``. This module tells the kind of notice.
 Kind, from the title first (less any bracketed column label such as ``【巡察反馈】``), then
 from the start of the preamble; each kind is told by what the text reports:
 
-- ``disciplinary_report``: typical cases made public (``典型问题``, ``通报3起``, ``曝光``);
-- ``investigation``: someone under review or investigation (``接受…审查调查``, ``主动投案``);
-- ``rectification``: a unit reporting its rectification (``…整改进展情况的通报``, in a
-  preamble ``现将整改情况予以公布`` or a self-reference with 整改, ``我局…整改``);
+- ``disciplinary_report``: typical cases made public (``通报了3起典型问题``, ``曝光``, a
+  penalty told as a warning ``受到开除党籍处分``, monthly figures of eight-point-rule
+  violations); a plan to publish them (``将…通报曝光``, ``对典型案件通报曝光``) is not;
+- ``investigation``: someone under review or investigation (``接受…审查调查``, ``主动投案``,
+  ``涉嫌严重违纪``);
+- ``rectification``: a unit reporting its rectification (a title headed ``整改情况的通报`` or
+  naming a rectification meeting; in a preamble ``现将整改情况予以公布``, the unit's own
+  ``整改动员部署会`` or meeting studying the feedback, a self-reference with 整改 ``我局…整改``);
 - ``inspection_feedback``: the group reported its findings (``向…反馈``, ``反馈会``);
-- ``inspection_launch``: groups entered or a mobilisation meeting (``进驻``, ``动员会``,
-  ``巡察公告``).
+- ``inspection_launch``: groups entered, a mobilisation meeting, an announcement (``进驻``,
+  ``动员会``, ``巡察公告``, ``现将有关事项公告如下``, ``主要受理…来信来电来访``);
+- ``other``: nothing of these, texts about a topic rather than an event (essays, audit
+  rectification), checks of others' rectification (督查, 回访, 评估) and a leading group's
+  meetings.
 
-In a title these are tried in that order (``巡察反馈意见整改情况的通报`` reports
-rectification). In a preamble, after the first three, feedback and launch are told by
-whichever is reported first. ``other`` when nothing says; None when title and body are empty.
+A title is tried against the kinds in a fixed order (a title headed ``整改情况的通报`` reports
+rectification though it names the feedback: ``巡察反馈意见整改情况的通报``). A preamble that
+says what the notice is (``现将…``) decides; otherwise the event it reports first.
+``other`` when nothing says; None when title and body are empty.
 """
 
 from __future__ import annotations
