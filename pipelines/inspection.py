@@ -291,10 +291,16 @@ def _split_joined(item: str) -> list[str]:
 
 
 def split_units(units: str) -> list[str]:
-    """The units of an object such as ``A、B、C等3个单位``, cleaned, generic ones dropped.
+    """The units named by an object such as ``A、B、C等3个单位``, in order.
 
-    When only the last of several units carries a party organisation's name
-    (``竹瓦镇、汪岗镇、丁司垱镇党委``), it is the list's shared suffix and is dropped.
+    The object loses its asides; each comma-separated group its role words (``领导班子``),
+    its ``等…`` tail and a count closing a list (``A、B2家单位``). A group that is one name
+    with a count (``闸口街道6个社区党委``) is a collective, and a list whose count tail owns
+    a scope (``A、B5个乡镇所辖部分行政村``) names scope owners: neither yields units. Items are
+    split at ``、`` (and 和/及 between two names) and lose their scope (``及所辖村``); when
+    only the last carries a party organisation's name (``竹瓦镇、汪岗镇、丁司垱镇党委``), it
+    is the list's shared suffix and is dropped. Leading modifiers (``…的``, ``…所属``) go,
+    and what is left must be a unit's name (``is_unit_name``).
     """
     found = []
     units = ASIDE_PATTERN.sub("", units)
