@@ -52,9 +52,6 @@ GROUP_NAME = (
 BODY_PATTERN = re.compile(COMMITTEE + GROUP_NAME)
 # A group named by more than its committee and 巡察组: an ordinal, a round, a field, a type.
 NAMED_GROUP_PATTERN = re.compile(rf"{NUMERAL}(?:巡视|巡察)?组|第{NUMERAL}|{TYPE_WORDS}|领域|回头看")
-SEVERAL_GROUPS_PATTERN = re.compile(
-    rf"{NUMERAL}\s*个(?:巡察|巡视|专项巡察)?组|各(?:巡察|巡视)组|分{NUMERAL}个?组|(?:巡察|巡视)组分别"
-)
 # Where an organisation's name before 党委/党组 starts: after the last of these words.
 CLAUSE_OPENERS = re.compile(
     r".*(?:根据|按照|依据|关于|近日|日前|近期|据悉|由|经|派出|组建|会同|召开|开展|的|了|在|对|向|日|月|年)"
