@@ -50,11 +50,16 @@ GROUP_NAME = (
     rf"(?:巡视|巡察)(?:{QUOTED_FOLLOW_UP})?(?:第?{NUMERAL})?组(?![织长])"
 )
 BODY_PATTERN = re.compile(COMMITTEE + GROUP_NAME)
+# A joint group named by its division (获嘉县上下联动乡村振兴专项巡察组), found without 委.
+JOINT_GROUP_PATTERN = re.compile(
+    rf"(?:上下联动|联动|提级|交叉|机动)(?:{FIELD})?(?:专项)?(?:巡察|巡视)(?:第?{NUMERAL})?组(?![织长])"
+)
 # A group named by more than its committee and 巡察组: an ordinal, a round, a field, a type.
 NAMED_GROUP_PATTERN = re.compile(rf"{NUMERAL}(?:巡视|巡察)?组|第{NUMERAL}|{TYPE_WORDS}|领域|回头看")
 # Where an organisation's name before 党委/党组 starts: after the last of these words.
 CLAUSE_OPENERS = re.compile(
-    r".*(?:根据|按照|依据|关于|近日|日前|近期|据悉|由|经|派出|组建|会同|召开|开展|的|了|在|对|向|日|月|年)"
+    r".*(?:根据|按照|依据|关于|近日|日前|近期|据悉|由|经|派出|组建|会同|召开|开展|落实|传达|学习|贯彻"
+    r"|针对|配合|接受|的|了|在|对|向|日|月|年)"
 )
 ORGANISATION_NAME_PATTERN = re.compile(r"[\u4e00-\u9fff]{1,16}$")
 
@@ -196,13 +201,24 @@ def _committee_prefix(text: str, start: int) -> int:
 
 def find_inspection_body(texts: list[str]) -> str | None:
     """The first inspecting group named, ``texts`` searched in order; a bare ``县委巡察组``
-    (no ordinal, round, field or type) names no single group."""
+    (no ordinal, round, field or type) names no single group. A joint group may be named by
+    its division instead of a committee (``某县上下联动乡村振兴专项巡察组``)."""
     for text in texts:
+        found = []
         for match in BODY_PATTERN.finditer(text):
             if NAMED_GROUP_PATTERN.search(match.group()):
                 start = _committee_prefix(text, match.start())
                 term = TERM_PATTERN.search(text, max(0, start - 6), start)
-                return text[term.start() if term else start : match.end()]
+                found.append((term.start() if term else start, match.end()))
+                break
+        for match in JOINT_GROUP_PATTERN.finditer(text):
+            division = division_name_ending_at(text, match.start())
+            if division:
+                found.append((match.start() - len(division), match.end()))
+                break
+        if found:
+            start, end = min(found)
+            return text[start:end]
     return None
 
 
