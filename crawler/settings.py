@@ -117,6 +117,9 @@ EXTENSIONS = {
     "crawler.extensions.jobdir.JobDirGuard": 0,
     "crawler.extensions.report.CrawlReport": 500,
     "crawler.extensions.progress.ProgressLine": 500,
+    # AutoThrottle keeping a site's own delay (DOWNLOAD_SLOTS) as its slot's floor
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.extensions.throttle.SiteAutoThrottle": 0,
 }
 
 # --- Attachments and the raw archive ----------------------------------------------------------

@@ -1,0 +1,38 @@
+"""Politeness under the settings a user gets (AutoThrottle on, real delays), measured at the
+server: when each request of a site reached it. These tests take seconds of crawling each and
+assert lower bounds on gaps (and which site's request came first), never that a crawl is fast.
+"""
+
+from __future__ import annotations
+
+from tests.conftest import PRODUCTION, run_crawl
+from tests.sitegen import serve_sites, write_registry
+
+# Clock and thread scheduling at the server may shift an arrival by a few milliseconds.
+NOISE = 0.05
+# Scrapy waits between 0.5 and 1.5 times a slot's delay (DOWNLOAD_DELAY_JITTER).
+JITTER_LOW = 0.5
+
+
+def gaps(times: list[float]) -> list[float]:
+    return [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+
+
+def test_a_sites_own_delay_holds_under_autothrottle(tmp_path):
+    """A registry site asking for 3 s keeps 3 s (±50%) although AutoThrottle would take its
+    slot down to DOWNLOAD_DELAY (1 s) after a few quick answers."""
+    delay = 3.0
+    server = serve_sites(tmp_path, {"slow": {"count": 4, "per_page": 10}})
+    try:
+        registry = write_registry(
+            tmp_path / "sites.toml", server,
+            extra=f"politeness = {{ download_delay = {delay}, concurrency = 1 }}\n")
+        result = run_crawl(tmp_path, "notices", "sites=slow",
+                           settings={**PRODUCTION, "NOTICES_REGISTRY_PATH": str(registry)})
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.log[-3000:]
+    assert len(result.records) == 4
+    times = server.arrival_times("slow")
+    assert len(times) == 6  # robots.txt, the list page, 4 notices
+    assert min(gaps(times)) >= delay * JITTER_LOW - NOISE, gaps(times)
