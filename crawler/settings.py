@@ -32,6 +32,8 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+# Scrapy's scheduler, holding back-off retries outside the downloader (crawler/scheduler.py).
+SCHEDULER = "crawler.scheduler.Scheduler"
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 
