@@ -16,6 +16,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from crawler import settings as crawler_settings
+from fixtures.server import REGISTRY_PATH as FIXTURE_REGISTRY
 from fixtures.server import FixtureServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,8 +99,11 @@ def run_crawl(tmp_path: Path, spider: str, *args: str, settings: dict | None = N
     return CrawlResult(records, proc.stderr, proc.returncode)
 
 
-def base_urls_setting(server: FixtureServer) -> str:
-    return json.dumps(server.base_urls)
+def fixture_settings(server: FixtureServer) -> dict[str, str]:
+    """Settings for crawling the served fixture sites by their registry ids: the fixture
+    registry, its entries moved from their placeholder hosts to the server's ports."""
+    return {"NOTICES_REGISTRY_PATH": str(FIXTURE_REGISTRY),
+            "NOTICES_BASE_URLS": json.dumps(server.base_urls)}
 
 
 def pytest_configure(config):
