@@ -102,10 +102,11 @@ class SharedPaceDownloadHandler:
         request.meta[PAGE_INIT] = partial(self._turn_after, opened)
         try:
             return await self.handler.download_request(request)
-        finally:
-            request.meta[PAGE_INIT] = opened
+        finally:  # the request as it came (its meta may go back to the shared queue)
             if opened is None:
                 del request.meta[PAGE_INIT]
+            else:
+                request.meta[PAGE_INIT] = opened
 
     async def _turn_after(self, opened, page, request) -> None:
         if opened:
