@@ -42,6 +42,7 @@ _TITLE_SUFFIX_RE = re.compile(
 # A suffix after a bare `-` is dropped only when it names a site this way.
 _SITE_NAME_END_RE = re.compile(r"(?:网|网站|政府|纪委监委|监委|纪委|委员会|门户|信息公开)$")
 _SITE_WORDS = ("网", "政府", "纪委", "监委", "门户", "纪检", "监察")
+_TITLE_SEPARATOR_RE = re.compile(r"\s*(?:_+|——|\s[-－—]+\s|[-－|｜]|::)\s*")
 
 
 def collapse_whitespace(text: str | None) -> str:
@@ -57,8 +58,18 @@ def normalize_body(text: str | None) -> str:
 
 
 def clean_title(title: str | None, site_name: str | None = None) -> str:
-    """Collapse whitespace and drop a trailing ` - 网站名` / `_网站名` suffix."""
+    """Collapse whitespace and drop trailing ` - 网站名` / `_栏目_网站名` suffixes; a `__`
+    (a template joining title and issue, never part of a title) ends the title."""
     title = collapse_whitespace(title)
+    head, double_underscore, _ = title.partition("__")
+    if double_underscore and len(head.strip()) >= 4:
+        title = head.rstrip()
+    while (shorter := _without_site_suffix(title, site_name)) != title:
+        title = shorter
+    return title
+
+
+def _without_site_suffix(title: str, site_name: str | None) -> str:
     match = _TITLE_SUFFIX_RE.search(title)
     if match and match.start() > 0:
         tail = match.group("tail")
@@ -66,8 +77,16 @@ def clean_title(title: str | None, site_name: str | None = None) -> str:
         names_site = bool(site_name) and (tail in site_name or site_name in tail)
         if names_site or (_SITE_NAME_END_RE.search(tail) if bare_dash
                           else any(word in tail for word in _SITE_WORDS)):
-            title = title[: match.start()].rstrip()
+            return title[: match.start()].rstrip()
     return title
+
+
+def title_prefixes(title: str | None) -> list[str]:
+    """The page title cut at each separator (`__`, `_`, `-`, `|`, `——`, ` - `), shortest
+    first, ending with the whole title: the candidates for the notice title it starts with."""
+    title = collapse_whitespace(title)
+    cuts = [match.start() for match in _TITLE_SEPARATOR_RE.finditer(title) if match.start()]
+    return [title[:cut].rstrip() for cut in cuts] + ([title] if title else [])
 
 
 def content_sha1(body_text: str) -> str:

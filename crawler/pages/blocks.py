@@ -12,7 +12,7 @@ BLOCK_TAGS = frozenset(
 # Characters str.split() keeps but the record's normalization treats as whitespace: a paragraph
 # of only these is empty.
 _INVISIBLE_AS_SPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
-SKIPPED_TAGS = frozenset("script style noscript template iframe select button object".split())
+SKIPPED_TAGS = frozenset("head script style noscript template iframe select button object".split())
 
 
 def element_paragraphs(element) -> list[str]:

@@ -1,27 +1,37 @@
-"""The notice page object: title, metadata, body, attachments and counter URL of one page."""
+"""The notice page object: title, metadata, body, attachments and counter URL of one page.
+
+Every field is chosen by the first of its rules that gives a value; `field_rules` names the
+rule that chose each field (`meta`, `header_line`, `text_near_title`, `density`, …), so a
+crawl can count them and a record can say why a value was taken.
+"""
 
 from __future__ import annotations
 
+import copy
 import mimetypes
 import re
 import string
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from urllib.parse import urlsplit
 
 from lxml import etree
+from lxml import html as lxml_html
 from parsel.csstranslator import HTMLTranslator
 
 from crawler.hits import counter_url
 from crawler.pages.blocks import element_paragraphs
 from crawler.pages.header import (
+    FULL_DATE_RE,
     header_label_count,
     parse_header_line,
     text_before_header,
     unlabelled_date,
 )
 from crawler.pages.urls import link_target, web_url
-from pipelines.normalize import clean_title
+from pipelines.cndates import parse_date
+from pipelines.normalize import clean_title, title_prefixes
 
 # Body containers of known platforms, tried in order before the text-density fallback.
 BODY_SELECTORS = (
@@ -33,10 +43,13 @@ TITLE_SELECTORS = (
     "h1", ".article-title", ".detail-title", ".title", "h2",
 )
 # Looser title hints, taken only when the page's <title> starts with their text.
-TITLE_HINT_SELECTORS = ("[class*=title]", "[class*=Title]", "[id*=title]", "[class*=bt]", "h3")
+TITLE_HINT_SELECTORS = ("[class*=title]", "[class*=Title]", "[id*=title]", "[class*=bt]", "h3",
+                        "h4", "h5")
 META_FIELDS = {
     "title": ("articletitle",),
-    "published_at": ("pubdate", "publishdate"),
+    "og_title": ("og:title",),
+    "published_at": ("pubdate", "publishdate", "firstpublishedtime", "publishtime",
+                     "article:published_time", "og:release_date"),
     "source": ("contentsource",),
     "author": ("author",),
     "site_name": ("sitename",),
@@ -48,9 +61,18 @@ ATTACHMENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ofd": "application/ofd", "zip": "application/zip", "rar": "application/vnd.rar",
 }
+DETAIL_FIELDS = ("title", "published_at", "source", "author", "editor", "hit_count", "body",
+                 "attachments")
 _MIN_BODY_CHARS = 20
 _HEADER_MAX_CHARS = 300
 _EDITOR_LINE_MAX_CHARS = 40
+# How far after the title the page's own metadata lines are looked for.
+_NEAR_TITLE_LINES = 8
+_NEAR_TITLE_LINE_MAX_CHARS = 120
+# A body candidate with less text than this share of the densest block's is rejected.
+_MAIN_TEXT_SHARE = 0.3
+# A body candidate whose text is mostly link text is navigation.
+_LINK_TEXT_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -80,8 +102,10 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # Words whose element may hold the header line, and those of an editor line.
 _HEADER_WORDS_RE = re.compile("来源|來源|时间|日期|點擊|点击|浏览|作者|發布")
 _EDITOR_WORDS_RE = re.compile("责任编辑|責任編輯")
-_UNREAD_TAGS = ("script", "style")
+_UNREAD_TAGS = ("script", "style", "head", "title")
 _ANY_WORDS_RE = re.compile(f"{_HEADER_WORDS_RE.pattern}|{_EDITOR_WORDS_RE.pattern}")
+
+Rule = tuple[str, Callable[[], object]]
 
 
 class NoticePage:
@@ -90,9 +114,31 @@ class NoticePage:
     def __init__(self, response):
         self.response = response
 
+    # --- rules ----------------------------------------------------------------------------
+    @cached_property
+    def _chosen_rules(self) -> dict[str, str]:
+        return {}
+
+    def _first_of(self, field: str, rules: Iterable[Rule]):
+        """The first non-empty value the rules give, noting which rule gave it."""
+        for name, rule in rules:
+            value = rule()
+            if value not in (None, "", []):
+                self._chosen_rules[field] = name
+                return value
+        return None
+
+    @property
+    def field_rules(self) -> dict[str, str]:
+        """The rule that chose each field the page gives (fields without a value left out)."""
+        for field in DETAIL_FIELDS:
+            getattr(self, "body_element" if field == "body" else field)
+        return {field: self._chosen_rules[field] for field in DETAIL_FIELDS
+                if field in self._chosen_rules}
+
     # --- metadata -----------------------------------------------------------------------
     def meta(self, field: str) -> str | None:
-        """The first non-blank `<meta name=…>` value naming this field (case-insensitive)."""
+        """The first non-blank `<meta name=…>` (or `property=`) value naming this field."""
         for name in META_FIELDS[field]:
             for value in self._meta_contents.get(name, ()):
                 if value.strip():
@@ -101,12 +147,13 @@ class NoticePage:
 
     @cached_property
     def _meta_contents(self) -> dict[str, list[str]]:
-        """The `content` of every `<meta name=…>`, by name in ASCII lower case, in page order."""
+        """The `content` of every `<meta name=…>` or `<meta property=…>`, by name in ASCII
+        lower case, in page order."""
         contents: dict[str, list[str]] = {}
-        for meta in self._nodes("//meta[@name]"):
+        for meta in self._nodes("//meta[@name or @property]"):
             content = meta.get("content")
             if content is not None:
-                name = meta.get("name").translate(_ASCII_LOWER)
+                name = (meta.get("name") or meta.get("property")).translate(_ASCII_LOWER)
                 contents.setdefault(name, []).append(content)
         return contents
 
@@ -132,6 +179,22 @@ class NoticePage:
         return _UNLITERAL_SOURCE_RE.search(self.response.text) is None
 
     @cached_property
+    def _page_root(self):
+        """The element whose descendants are the page's visible content: <body>; or, when
+        markup after a stray `</html>` became a second document element, a copy of what
+        every document element holds outside <head>."""
+        tops = [node for node in self._nodes("/*") if isinstance(node.tag, str)]
+        if len(tops) <= 1:
+            bodies = self._nodes("//body")
+            return bodies[0] if bodies else (tops[0] if tops else None)
+        root = lxml_html.Element("div")
+        for top in tops:
+            for child in top:
+                if child.tag != "head":
+                    root.append(copy.deepcopy(child))
+        return root
+
+    @cached_property
     def _paragraph_cache(self) -> dict:
         return {}
 
@@ -148,9 +211,9 @@ class NoticePage:
 
     @cached_property
     def _worded_elements(self) -> tuple[list, list]:
-        """Elements in <body> (not script or style) with a text node of their own naming a
-        header word, and those naming an editor word, in page order (one pass over the page:
-        a node's tail is a text node of its parent)."""
+        """Elements of the page's content (not script or style) with a text node of their own
+        naming a header word, and those naming an editor word, in page order (one pass over
+        the page: a node's tail is a text node of its parent)."""
         order: dict = {}
         found: tuple[dict, dict] = ({}, {})
 
@@ -160,16 +223,26 @@ class NoticePage:
                 if words.search(text):
                     elements.setdefault(owner, order[owner])
 
-        for body in self._nodes("//body"):
-            for node in body.iterdescendants():
+        root = self._page_root
+        walker = etree.iterwalk(root, events=("start",)) if root is not None else ()
+        for _, node in walker:
+            if node is root:
+                continue
+            if isinstance(node.tag, str) and node.tag in _UNREAD_TAGS:
+                walker.skip_subtree()
                 order[node] = len(order)
-                if (isinstance(node.tag, str) and node.text and node.tag not in _UNREAD_TAGS
-                        and _ANY_WORDS_RE.search(node.text)):
-                    mark(node, node.text)
                 if node.tail and _ANY_WORDS_RE.search(node.tail):
                     parent = node.getparent()
-                    if parent is not body and parent.tag not in _UNREAD_TAGS:
+                    if parent is not root:
                         mark(parent, node.tail)
+                continue
+            order[node] = len(order)
+            if isinstance(node.tag, str) and node.text and _ANY_WORDS_RE.search(node.text):
+                mark(node, node.text)
+            if node.tail and _ANY_WORDS_RE.search(node.tail):
+                parent = node.getparent()
+                if parent is not root:
+                    mark(parent, node.tail)
         header, editor = found
         return sorted(header, key=header.get), sorted(editor, key=editor.get)
 
@@ -198,54 +271,161 @@ class NoticePage:
         return best
 
     @cached_property
+    def near_title(self) -> dict:
+        """Header fields printed on the short lines right after the title, a label and its
+        value on one line or a label alone with its value on the next (`发布时间：` / `2023-
+        12-01`); an unlabelled date there counts as the publication date."""
+        lines = self._lines_after_title()
+        fields: dict = {}
+        for index, line in enumerate(lines):
+            if _LABEL_ONLY_RE.match(line) and index + 1 < len(lines):
+                line = f"{line}{lines[index + 1]}"
+            for name, value in parse_header_line(line).items():
+                if value is not None:
+                    fields.setdefault(name, value)
+        if "published_at" not in fields:
+            for line in lines:
+                date = _printed_date(line)
+                if date:
+                    fields["published_at"] = date
+                    break
+        return fields
+
+    def _lines_after_title(self) -> list[str]:
+        """The short text lines that follow the title's first appearance as a line of its
+        own (the rest of that line first, when the title line runs on into metadata)."""
+        title = "".join((self.title or "").split())
+        if not title or self._page_root is None:
+            return []
+        lines = self._paragraphs(self._page_root)
+        for index, line in enumerate(lines):
+            rest = _after_prefix(line, title)
+            if rest is None or len(rest) > _NEAR_TITLE_LINE_MAX_CHARS:
+                continue
+            following = lines[index + 1:index + 1 + _NEAR_TITLE_LINES]
+            near = [rest] if rest else []
+            return near + [text for text in following
+                           if len(text) <= _NEAR_TITLE_LINE_MAX_CHARS]
+        return []
+
+    # --- title ----------------------------------------------------------------------------
+    @cached_property
     def title(self) -> str | None:
-        title = self.meta("title")
-        if title:
-            return title
-        page_title = clean_title(self.response.xpath("normalize-space(//title)").get(),
-                                 self.site_name)
-        compact_page_title = "".join(page_title.split())
-        candidates = self._title_candidates(TITLE_SELECTORS)
-        for text in [*candidates, *self._title_candidates(TITLE_HINT_SELECTORS)]:
-            # the heading the <title> starts with (not a logo, not the site name)
-            if compact_page_title and compact_page_title.startswith("".join(text.split())):
+        return self._first_of("title", self.title_rules())
+
+    def title_rules(self) -> list[Rule]:
+        """Title rules, in order; platform pages put their own first."""
+        return [
+            ("meta", lambda: self.meta("title")),
+            ("heading_in_page_title", self._heading_in_page_title),
+            ("above_header_line", self._title_above_header_line),
+            ("heading", lambda: next(iter(self._title_candidates(TITLE_SELECTORS)), None)),
+            ("og_meta", lambda: clean_title(self.meta("og_title"), self.site_name) or None),
+            ("page_title", lambda: clean_title(self._page_title, self.site_name) or None),
+        ]
+
+    @cached_property
+    def _page_title(self) -> str:
+        return " ".join("".join(self._nodes("//title//text()")).split())
+
+    def _heading_in_page_title(self) -> str | None:
+        """A heading, og:title or the body's opening lines that equal the <title> up to one of
+        its separators (`标题_栏目_网站`, `标题 - 网站`, `标题__期号_网站`)."""
+        prefixes = {"".join(p.split()) for p in title_prefixes(self._page_title)}
+        if not prefixes:
+            return None
+        candidates = [*self._title_candidates(TITLE_SELECTORS),
+                      *self._title_candidates(TITLE_HINT_SELECTORS)]
+        og_title = self.meta("og_title")
+        if og_title:
+            candidates.append(og_title)
+        for text in candidates:
+            if "".join(text.split()) in prefixes:
                 return text
-        return (candidates[0] if candidates else page_title) or None
+        # the body may open with the title, split over lines
+        opening = ""
+        for line in self._body_candidate_lines()[:4]:
+            opening += line
+            if "".join(opening.split()) in prefixes:
+                return opening
+        return None
+
+    def _body_candidate_lines(self) -> list[str]:
+        element = self._body_choice[0]
+        return self._paragraphs(element) if element is not None else []
+
+    def _title_above_header_line(self) -> str | None:
+        """The line printed right above the header line (`标题` / `发布时间：… 来源：…`)."""
+        line = self.header_line
+        if not line or self._page_root is None:
+            return None
+        lines = self._paragraphs(self._page_root)
+        for index, text in enumerate(lines):
+            if text == line or (line.startswith(text) and header_label_count(text)):
+                for above in reversed(lines[max(0, index - 2):index]):
+                    if 4 <= len(above) <= 200 and not _is_breadcrumb(above):
+                        return above
+                return None
+        return None
 
     def _title_candidates(self, selectors) -> list[str]:
         return [text for selector in selectors for node in self._select(selector)
                 if 4 <= len(text := text_before_header(self._text(node))) <= 200]
 
-    @property
+    # --- header fields --------------------------------------------------------------------
+    @cached_property
     def published_at(self) -> str | None:
-        return (self.meta("published_at") or self.header.get("published_at")
-                or unlabelled_date(self.header_line or ""))
+        return self._first_of("published_at", [
+            ("meta", lambda: self.meta("published_at")),
+            ("header_line", lambda: self.header.get("published_at")
+             or unlabelled_date(self.header_line or "")),
+            ("text_near_title", lambda: self.near_title.get("published_at")),
+        ])
 
-    @property
+    @cached_property
     def source(self) -> str | None:
-        return self.meta("source") or self.header.get("source")
+        return self._first_of("source", [
+            ("meta", lambda: self.meta("source")),
+            ("header_line", lambda: self.header.get("source")),
+            ("text_near_title", lambda: self.near_title.get("source")),
+        ])
 
-    @property
+    @cached_property
     def author(self) -> str | None:
-        return self.header.get("author") or self.meta("author")
+        return self._first_of("author", [
+            ("header_line", lambda: self.header.get("author")),
+            ("text_near_title", lambda: self.near_title.get("author")),
+            ("meta", lambda: self.meta("author")),
+        ])
 
-    @property
+    @cached_property
     def editor(self) -> str | None:
         """责任编辑 in the header line, else on a line of its own (often below the body)."""
-        if self.header.get("editor"):
-            return self.header["editor"]
+        return self._first_of("editor", [
+            ("header_line", lambda: self.header.get("editor")),
+            ("editor_line", self._editor_line),
+        ])
+
+    def _editor_line(self) -> str | None:
         for element in self._worded_elements[1]:
             text = self._text(element)
             if len(text) <= _EDITOR_LINE_MAX_CHARS:
                 editor = parse_header_line(text).get("editor")
                 if editor:
                     return editor
+        for line in reversed(self._body_candidate_lines()[-3:]):
+            match = _EDITOR_LINE_RE.match(line)
+            if match:
+                return match.group("name")
         return None
 
-    @property
+    @cached_property
     def hit_count(self) -> int | None:
         """The count printed on the page itself (None when only a counter script shows it)."""
-        return self.header.get("hit_count")
+        return self._first_of("hit_count", [
+            ("header_line", lambda: self.header.get("hit_count")),
+            ("text_near_title", lambda: self.near_title.get("hit_count")),
+        ])
 
     @property
     def site_name(self) -> str | None:
@@ -259,20 +439,56 @@ class NoticePage:
     # --- body -----------------------------------------------------------------------------
     @cached_property
     def body_element(self):
-        """The element holding the notice text: a platform container or the densest block."""
+        """The element holding the notice text: a platform container or the densest block,
+        the first that passes the body checks."""
+        element, rule = self._body_choice
+        if element is not None:
+            self._chosen_rules["body"] = rule
+        return element
+
+    @cached_property
+    def _body_choice(self) -> tuple[object, str | None]:
+        main = self._densest
+        main_length = len(self._text(main)) if main is not None else 0
+        for rule, element in self.body_candidates():
+            if self._is_body(element, main_length):
+                return element, rule
+        return (main, "density") if main is not None else (None, None)
+
+    def body_candidates(self) -> Iterable[tuple[str, object]]:
+        """(rule, element) pairs tried as the body before the densest block."""
         for selector in BODY_SELECTORS:
             for node in self._select(selector):
-                if len(self._text(node)) >= _MIN_BODY_CHARS:
-                    return node
-        bodies = self._nodes("//body")
-        return densest_block(bodies[0]) if bodies else None
+                yield "body_selector", node
+
+    @cached_property
+    def _densest(self):
+        return densest_block(self._page_root)
+
+    def _is_body(self, element, main_length: int) -> bool:
+        """Whether a candidate reads as the notice text: enough text (or a short text with
+        an attachment), not a bare URL, not a list of links, not far shorter than the page's
+        main text."""
+        text = self._text(element)
+        if _URL_ONLY_RE.match(text):
+            return False
+        has_file = any(_is_file_link(self.response.url, a) for a in element.iter("a"))
+        if len(text) < _MIN_BODY_CHARS and not has_file:
+            return False
+        link_text = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
+        if text and link_text > _LINK_TEXT_SHARE * len(text) and not has_file:
+            return False
+        return has_file or len(text) >= _MAIN_TEXT_SHARE * main_length
 
     @cached_property
     def body_paragraphs(self) -> list[str]:
         if self.body_element is None:
             return []
         paragraphs = self._paragraphs(self.body_element)
-        paragraphs = [p for p in paragraphs if not _is_header_or_chrome(p)]
+        names = {"".join(a.name.split()) for a in self.attachments if a.name}
+        paragraphs = [p for p in paragraphs
+                      if not _is_header_or_chrome(p) and not _is_attachment_line(p, names)]
+        paragraphs = _drop_trailing_apparatus(paragraphs)
         return _drop_leading_title(paragraphs, self.title or "")
 
     @property
@@ -281,23 +497,41 @@ class NoticePage:
 
     @cached_property
     def attachments(self) -> list[Attachment]:
-        """Linked files (by extension) and images inside the body, first occurrence each."""
-        if self.body_element is None:
+        """Linked files (by extension) and images inside the body, then files linked right
+        after it (an attachment list below the text), first occurrence each."""
+        element = self.body_element
+        if element is None:
             return []
         seen: dict[str, Attachment] = {}
-        for link in self.body_element.iter("a"):
+        for link in self._file_links(element):
             url = web_url(self.response.url, link_target(link))
-            extension = url_extension(url) if url else ""
-            if extension in ATTACHMENT_TYPES:
-                name = " ".join(link.text_content().split()) or None
-                seen.setdefault(url, Attachment(url, name, ATTACHMENT_TYPES[extension]))
-        for image in self.body_element.iter("img"):
+            name = " ".join(link.text_content().split()) or link_target(link, "title") or None
+            seen.setdefault(url, Attachment(url, name, ATTACHMENT_TYPES[url_extension(url)]))
+        for image in element.iter("img"):
             url = web_url(self.response.url, link_target(image, "src"))
             if url:
                 media_type = mimetypes.guess_type(urlsplit(url).path)[0]
                 seen.setdefault(url, Attachment(url, link_target(image, "alt") or None,
                                                 media_type))
+        if seen:
+            self._chosen_rules["attachments"] = "body_links"
         return list(seen.values())
+
+    def _file_links(self, element) -> list:
+        """File links in the body, else in the blocks that follow it within its container."""
+        links = [a for a in element.iter("a") if _is_file_link(self.response.url, a)]
+        if links:
+            return links
+        for container in (element.getparent(), ):
+            if container is None:
+                break
+            after = False
+            for child in container:
+                if child is element:
+                    after = True
+                elif after and isinstance(child.tag, str):
+                    links += [a for a in child.iter("a") if _is_file_link(self.response.url, a)]
+        return links
 
 
 def url_extension(url: str) -> str:
@@ -306,8 +540,53 @@ def url_extension(url: str) -> str:
     return path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
 
 
+def _is_file_link(base_url: str, link) -> bool:
+    url = web_url(base_url, link_target(link))
+    return bool(url) and url_extension(url) in ATTACHMENT_TYPES
+
+
 _CHROME_RE = re.compile(r"^(?:【?字体[:：]?\s*[大中小\s]*】?|打印本页|关闭窗口|【?打印】?|"
-                        r"【?关闭】?|分享到[:：]?.*|上一篇[:：].*|下一篇[:：].*)$")
+                        r"【?关闭】?|分享到[:：]?.*|上一篇[:：].*|下一篇[:：].*|"
+                        r"扫一扫在手机(?:上)?打开当前页|【?\s*打印本页\s*】?\s*【?\s*关闭窗口\s*】?)$")
+_URL_ONLY_RE = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.I)
+# `（责任编辑：X）`, `责任编辑：X`, `[编辑：X]` on a line of its own.
+_EDITOR_LINE_RE = re.compile(
+    r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*(?P<name>[^）)】\]]{1,20}?)"
+    r"\s*[）)】\]]?$")
+_ATTACHMENT_LABEL_RE = re.compile(r"^(?:相关)?附件(?:下载)?\s*\d*\s*[:：]?\s*")
+_LABEL_ONLY_RE = re.compile(
+    r"^(?:发布时间|发布日期|发表日期|发表时间|时间|日期|来源|信息来源|文章来源|作者|"
+    r"浏览次数|点击量|点击数|阅读次数)\s*[:：]$")
+_BREADCRUMB_RE = re.compile(r"当前位置|您的位置|所在位置|首页\s*[>＞»/]|[>＞»]\s*正文")
+
+
+def _after_prefix(line: str, compact_prefix: str) -> str | None:
+    """What a line holds after a prefix given without whitespace; None when it does not
+    start with it."""
+    matched = 0
+    for position, char in enumerate(line):
+        if char.isspace():
+            continue
+        if matched == len(compact_prefix):
+            return line[position:].strip()
+        if char != compact_prefix[matched]:
+            return None
+        matched += 1
+    return "" if matched == len(compact_prefix) else None
+
+
+def _printed_date(line: str) -> str | None:
+    """A full date printed on a line, numerals or Chinese numerals (`二〇二三年十二月一日`)."""
+    match = FULL_DATE_RE.search(line)
+    if match:
+        return match.group().strip()
+    if "年" in line and "月" in line and len(line) <= 40:
+        return parse_date(line)
+    return None
+
+
+def _is_breadcrumb(text: str) -> bool:
+    return bool(_BREADCRUMB_RE.search(text))
 
 
 def _is_header_text(text: str) -> bool:
@@ -319,6 +598,26 @@ def _is_header_or_chrome(paragraph: str) -> bool:
     if _CHROME_RE.match(paragraph):
         return True
     return len(paragraph) <= _HEADER_MAX_CHARS and header_label_count(paragraph) >= 2
+
+
+def _is_attachment_line(paragraph: str, names: set[str]) -> bool:
+    """A line of the attachment list: `附件：` alone, or a linked file's name (numbered or
+    after the label)."""
+    compact = "".join(paragraph.split())
+    if _ATTACHMENT_LABEL_RE.fullmatch(compact):
+        return True
+    if not names:
+        return False
+    rest = _ATTACHMENT_LABEL_RE.sub("", compact)
+    rest = re.sub(r"^\d+[.、．]\s*", "", rest)
+    return rest in names
+
+
+def _drop_trailing_apparatus(paragraphs: list[str]) -> list[str]:
+    """Drop the editor line and what only decorates the end of a notice."""
+    while paragraphs and _EDITOR_LINE_RE.match(paragraphs[-1]):
+        paragraphs = paragraphs[:-1]
+    return paragraphs
 
 
 def _drop_leading_title(paragraphs: list[str], title: str) -> list[str]:

@@ -36,7 +36,18 @@ _WS_RE = re.compile(r"[\s\u3000\xa0]+")
 
 def _clean(value: str) -> str:
     value = _VALUE_NOISE_RE.sub(" ", value)
-    return _WS_RE.sub(" ", value).strip(" \t\r\n:：")
+    value = _WS_RE.sub(" ", value).strip(" \t\r\n:：")
+    return _unbalanced_brackets(value).strip()
+
+
+def _unbalanced_brackets(value: str) -> str:
+    """A value without the bracket that opened or closed its line (`（责任编辑：X）`)."""
+    for opening, closing in (("（", "）"), ("(", ")")):
+        if value.endswith(closing) and opening not in value:
+            value = value[:-1]
+        if value.startswith(opening) and closing not in value:
+            value = value[1:]
+    return value
 
 
 def parse_header_line(text: str) -> dict[str, str | int | None]:
@@ -89,7 +100,7 @@ def text_before_header(text: str) -> str:
     return text[: _LABEL_RE.search(text).start()].rstrip().rstrip("【[").strip()
 
 
-_FULL_DATE_RE = re.compile(
+FULL_DATE_RE = re.compile(
     r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
 
 
@@ -98,5 +109,5 @@ def unlabelled_date(text: str) -> str | None:
     values; None when there is none."""
     matches = list(_LABEL_RE.finditer(text))
     unlabelled = text[: matches[0].start()] if matches else text
-    match = _FULL_DATE_RE.search(unlabelled)
+    match = FULL_DATE_RE.search(unlabelled)
     return match.group().strip() if match else None
