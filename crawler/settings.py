@@ -51,6 +51,8 @@ NOTICES_REGISTRY_PATH = None
 NOTICES_BASE_URLS = {}
 # Follow a page's hit-counter request (some counters count every request: switch off there).
 NOTICES_HIT_COUNTS = True
+# Write `field_rules` (which extraction rule chose each field) into every record (debugging).
+NOTICES_FIELD_RULES = False
 # Default cap on list pages walked per column (the spider argument max_pages overrides it).
 NOTICES_MAX_PAGES = 200
 # Refuse requests to any host but loopback (tests and demos against the fixture sites).
