@@ -472,7 +472,7 @@ class NoticePage:
         text = self._text(element)
         if _URL_ONLY_RE.match(text):
             return False
-        has_file = any(_is_file_link(self.response.url, a) for a in element.iter("a"))
+        has_file = bool(self._file_links(element))
         if len(text) < _MIN_BODY_CHARS and not has_file:
             return False
         link_text = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
