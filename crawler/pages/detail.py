@@ -61,7 +61,7 @@ ATTACHMENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ofd": "application/ofd", "zip": "application/zip", "rar": "application/vnd.rar",
 }
-DETAIL_FIELDS = ("title", "published_at", "source", "author", "editor", "hit_count", "body",
+RULED_FIELDS = ("title", "published_at", "source", "author", "editor", "hit_count", "body",
                  "attachments")
 _MIN_BODY_CHARS = 20
 _HEADER_MAX_CHARS = 300
@@ -131,9 +131,9 @@ class NoticePage:
     @property
     def field_rules(self) -> dict[str, str]:
         """The rule that chose each field the page gives (fields without a value left out)."""
-        for field in DETAIL_FIELDS:
+        for field in RULED_FIELDS:
             getattr(self, "body_element" if field == "body" else field)
-        return {field: self._chosen_rules[field] for field in DETAIL_FIELDS
+        return {field: self._chosen_rules[field] for field in RULED_FIELDS
                 if field in self._chosen_rules}
 
     # --- metadata -----------------------------------------------------------------------
