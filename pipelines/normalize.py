@@ -42,6 +42,8 @@ _TITLE_SUFFIX_RE = re.compile(
 # A suffix after a bare `-` is dropped only when it names a site this way.
 _SITE_NAME_END_RE = re.compile(r"(?:网|网站|政府|纪委监委|监委|纪委|委员会|门户|信息公开)$")
 _SITE_WORDS = ("网", "政府", "纪委", "监委", "门户", "纪检", "监察")
+# A column name (`_通知公告_网站名`) is this short.
+_COLUMN_NAME_MAX_CHARS = 10
 _TITLE_SEPARATOR_RE = re.compile(r"\s*(?:_+|——|\s[-－—]+\s|[-－|｜]|::)\s*")
 
 
@@ -58,27 +60,32 @@ def normalize_body(text: str | None) -> str:
 
 
 def clean_title(title: str | None, site_name: str | None = None) -> str:
-    """Collapse whitespace and drop trailing ` - 网站名` / `_栏目_网站名` suffixes; a `__`
-    (a template joining title and issue, never part of a title) ends the title."""
+    """Collapse whitespace and drop trailing ` - 网站名` / `_栏目_网站名` suffixes: a site
+    name, then the column names before it behind the same separator. A `__` (a template
+    joining title and issue, never part of a title) ends the title."""
     title = collapse_whitespace(title)
     head, double_underscore, _ = title.partition("__")
     if double_underscore and len(head.strip()) >= 4:
         title = head.rstrip()
-    while (shorter := _without_site_suffix(title, site_name)) != title:
-        title = shorter
-    return title
+    separator = None
+    while True:
+        match = _TITLE_SUFFIX_RE.search(title)
+        if not match or match.start() == 0:
+            return title
+        sep, tail = match.group("sep").strip(), match.group("tail")
+        is_column = (sep == separator and sep not in ("-", "－", "——")
+                     and len(tail) <= _COLUMN_NAME_MAX_CHARS)
+        if not (is_column or _names_site(tail, sep, site_name)):
+            return title
+        title, separator = title[: match.start()].rstrip(), sep
 
 
-def _without_site_suffix(title: str, site_name: str | None) -> str:
-    match = _TITLE_SUFFIX_RE.search(title)
-    if match and match.start() > 0:
-        tail = match.group("tail")
-        bare_dash = match.group("sep").strip() in ("-", "－")
-        names_site = bool(site_name) and (tail in site_name or site_name in tail)
-        if names_site or (_SITE_NAME_END_RE.search(tail) if bare_dash
-                          else any(word in tail for word in _SITE_WORDS)):
-            return title[: match.start()].rstrip()
-    return title
+def _names_site(tail: str, separator: str, site_name: str | None) -> bool:
+    if site_name and (tail in site_name or site_name in tail):
+        return True
+    if separator in ("-", "－", "——"):  # separators that also join a title's own parts
+        return bool(_SITE_NAME_END_RE.search(tail))
+    return any(word in tail for word in _SITE_WORDS)
 
 
 def title_prefixes(title: str | None) -> list[str]:

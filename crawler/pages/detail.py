@@ -262,13 +262,23 @@ class NoticePage:
             if len(text) > _HEADER_MAX_CHARS:
                 continue
             if not _is_header_text(text):
+                # labels in sibling elements: their parent is the line, when it is a line
+                # and not the whole article
                 parent = element.getparent()
-                text = self._text(parent) if parent is not None else text
+                if parent is None or not self._is_short_block(parent):
+                    continue
+                text = self._text(parent)
                 if len(text) > _HEADER_MAX_CHARS or not _is_header_text(text):
                     continue
             if best is None or len(text) < len(best):
                 best = text
         return best
+
+    def _is_short_block(self, element) -> bool:
+        """A few short lines (a header block), not an article."""
+        lines = self._paragraphs(element)
+        return len(lines) <= 4 and all(len(line) <= _NEAR_TITLE_LINE_MAX_CHARS
+                                       for line in lines)
 
     @cached_property
     def near_title(self) -> dict:
