@@ -71,6 +71,8 @@ _NEAR_TITLE_LINES = 8
 _NEAR_TITLE_LINE_MAX_CHARS = 120
 # A body candidate with less text than this share of the densest block's is rejected.
 _MAIN_TEXT_SHARE = 0.3
+# A body candidate this long is not compared with the densest block.
+_LONG_BODY_CHARS = 800
 # A body candidate whose text is mostly link text is navigation.
 _LINK_TEXT_SHARE = 0.5
 
@@ -169,10 +171,19 @@ class NoticePage:
         """The elements a CSS selector matches, in page order. The page is not searched when
         its source lacks the selector's id or class word: without character references
         (`&#…;`) or control characters, attribute values are written out in the source."""
-        word = _SELECTOR_WORD_RE.search(selector)
-        if word and word.group(1) not in self.response.text and self._source_is_literal:
-            return []
-        return self._nodes(_css_xpath(selector))
+        found = self._selected.get(selector)
+        if found is None:
+            word = _SELECTOR_WORD_RE.search(selector)
+            if word and word.group(1) not in self.response.text and self._source_is_literal:
+                found = []
+            else:
+                found = self._nodes(_css_xpath(selector))
+            self._selected[selector] = found
+        return found
+
+    @cached_property
+    def _selected(self) -> dict[str, list]:
+        return {}
 
     @cached_property
     def _source_is_literal(self) -> bool:
@@ -224,24 +235,14 @@ class NoticePage:
                     elements.setdefault(owner, order[owner])
 
         root = self._page_root
-        walker = etree.iterwalk(root, events=("start",)) if root is not None else ()
-        for _, node in walker:
-            if node is root:
-                continue
-            if isinstance(node.tag, str) and node.tag in _UNREAD_TAGS:
-                walker.skip_subtree()
-                order[node] = len(order)
-                if node.tail and _ANY_WORDS_RE.search(node.tail):
-                    parent = node.getparent()
-                    if parent is not root:
-                        mark(parent, node.tail)
-                continue
+        for node in root.iterdescendants() if root is not None else ():
             order[node] = len(order)
-            if isinstance(node.tag, str) and node.text and _ANY_WORDS_RE.search(node.text):
+            if (isinstance(node.tag, str) and node.text and node.tag not in _UNREAD_TAGS
+                    and _ANY_WORDS_RE.search(node.text)):
                 mark(node, node.text)
             if node.tail and _ANY_WORDS_RE.search(node.tail):
                 parent = node.getparent()
-                if parent is not root:
+                if parent is not root and parent.tag not in _UNREAD_TAGS:
                     mark(parent, node.tail)
         header, editor = found
         return sorted(header, key=header.get), sorted(editor, key=editor.get)
@@ -302,12 +303,14 @@ class NoticePage:
         return fields
 
     def _lines_after_title(self) -> list[str]:
-        """The short text lines that follow the title's first appearance as a line of its
-        own (the rest of that line first, when the title line runs on into metadata)."""
+        """The short text lines that follow the title (the rest of the title's line first,
+        when it runs on into metadata): from the title's element on when a heading holds it,
+        else from its first appearance as a line of the page."""
         title = "".join((self.title or "").split())
         if not title or self._page_root is None:
             return []
-        lines = self._paragraphs(self._page_root)
+        node = self._title_node
+        lines = self._lines_from(node) if node is not None else self._paragraphs(self._page_root)
         for index, line in enumerate(lines):
             rest = _after_prefix(line, title)
             if rest is None or len(rest) > _NEAR_TITLE_LINE_MAX_CHARS:
@@ -317,6 +320,34 @@ class NoticePage:
             return near + [text for text in following
                            if len(text) <= _NEAR_TITLE_LINE_MAX_CHARS]
         return []
+
+    @cached_property
+    def _title_node(self):
+        """The heading element that prints the title, None when no heading does."""
+        title = "".join((self.title or "").split())
+        for selector in (*TITLE_SELECTORS, *TITLE_HINT_SELECTORS):
+            for node in self._select(selector):
+                if "".join(self._text(node).split()).startswith(title):
+                    return node
+        return None
+
+    def _lines_from(self, node) -> list[str]:
+        """The lines of an element and of what follows it in the page, up to a few past it
+        (each following sibling, then those of its ancestors, read whole)."""
+        lines = list(self._paragraphs(node))
+        wanted = len(lines) + _NEAR_TITLE_LINES
+        while node is not None and node is not self._page_root and len(lines) < wanted:
+            if node.tail and node.tail.strip():
+                lines.append(" ".join(node.tail.split()))
+            for sibling in node.itersiblings():
+                if isinstance(sibling.tag, str) and sibling.tag not in _UNREAD_TAGS:
+                    lines += self._paragraphs(sibling)
+                if sibling.tail and sibling.tail.strip():
+                    lines.append(" ".join(sibling.tail.split()))
+                if len(lines) >= wanted:
+                    break
+            node = node.getparent()
+        return lines
 
     # --- title ----------------------------------------------------------------------------
     @cached_property
@@ -458,11 +489,10 @@ class NoticePage:
 
     @cached_property
     def _body_choice(self) -> tuple[object, str | None]:
-        main = self._densest
-        main_length = len(self._text(main)) if main is not None else 0
         for rule, element in self.body_candidates():
-            if self._is_body(element, main_length):
+            if self._is_body(element):
                 return element, rule
+        main = self._densest
         return (main, "density") if main is not None else (None, None)
 
     def body_candidates(self) -> Iterable[tuple[str, object]]:
@@ -475,7 +505,7 @@ class NoticePage:
     def _densest(self):
         return densest_block(self._page_root)
 
-    def _is_body(self, element, main_length: int) -> bool:
+    def _is_body(self, element) -> bool:
         """Whether a candidate reads as the notice text: enough text (or a short text with
         an attachment), not a bare URL, not a list of links, not far shorter than the page's
         main text."""
@@ -488,7 +518,10 @@ class NoticePage:
         link_text = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
         if text and link_text > _LINK_TEXT_SHARE * len(text) and not has_file:
             return False
-        return has_file or len(text) >= _MAIN_TEXT_SHARE * main_length
+        if has_file or len(text) >= _LONG_BODY_CHARS:
+            return True
+        main = self._densest
+        return main is None or len(text) >= _MAIN_TEXT_SHARE * len(self._text(main))
 
     @cached_property
     def body_paragraphs(self) -> list[str]:
@@ -564,6 +597,7 @@ _EDITOR_LINE_RE = re.compile(
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*(?P<name>[^）)】\]]{1,20}?)"
     r"\s*[）)】\]]?$")
 _ATTACHMENT_LABEL_RE = re.compile(r"^(?:相关)?附件(?:下载)?\s*\d*\s*[:：]?\s*")
+_LIST_NUMBER_RE = re.compile(r"^\d+[.、．]\s*")
 _LABEL_ONLY_RE = re.compile(
     r"^(?:发布时间|发布日期|发表日期|发表时间|时间|日期|来源|信息来源|文章来源|作者|"
     r"浏览次数|点击量|点击数|阅读次数)\s*[:：]$")
@@ -613,13 +647,12 @@ def _is_header_or_chrome(paragraph: str) -> bool:
 def _is_attachment_line(paragraph: str, names: set[str]) -> bool:
     """A line of the attachment list: `附件：` alone, or a linked file's name (numbered or
     after the label)."""
+    if not names and "附件" not in paragraph:
+        return False
     compact = "".join(paragraph.split())
     if _ATTACHMENT_LABEL_RE.fullmatch(compact):
         return True
-    if not names:
-        return False
-    rest = _ATTACHMENT_LABEL_RE.sub("", compact)
-    rest = re.sub(r"^\d+[.、．]\s*", "", rest)
+    rest = _LIST_NUMBER_RE.sub("", _ATTACHMENT_LABEL_RE.sub("", compact))
     return rest in names
 
 
