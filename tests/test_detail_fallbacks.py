@@ -38,7 +38,7 @@ def test_unlabelled_date_beside_the_title(printed, iso):
     notice = page(f"<div class='art'><h2>关于巡察整改情况的通报</h2><div>{printed}</div>"
                   f"<div class='wz'>{text()}</div></div>")
     assert to_iso_date(notice.published_at) == iso
-    assert notice.field_rules["published_at"] == "text_near_title"
+    assert notice.field_rules["published_at"] == "date_near_title"
 
 
 def test_label_on_one_line_date_on_the_next():

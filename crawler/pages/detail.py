@@ -24,6 +24,7 @@ from crawler.hits import counter_url
 from crawler.pages.blocks import element_paragraphs
 from crawler.pages.header import (
     FULL_DATE_RE,
+    disclosure_table,
     header_label_count,
     parse_header_line,
     text_before_header,
@@ -48,8 +49,7 @@ TITLE_HINT_SELECTORS = ("[class*=title]", "[class*=Title]", "[id*=title]", "[cla
 META_FIELDS = {
     "title": ("articletitle",),
     "og_title": ("og:title",),
-    "published_at": ("pubdate", "publishdate", "firstpublishedtime", "publishtime",
-                     "article:published_time", "og:release_date"),
+    "published_at": ("pubdate", "publishdate"),
     "source": ("contentsource",),
     "author": ("author",),
     "site_name": ("sitename",),
@@ -69,6 +69,12 @@ _EDITOR_LINE_MAX_CHARS = 40
 # How far after the title the page's own metadata lines are looked for.
 _NEAR_TITLE_LINES = 8
 _NEAR_TITLE_LINE_MAX_CHARS = 120
+# A line of its own printing a date in Chinese numerals is this short; a dated line may add
+# this much that is not a labelled field.
+_DATE_LINE_MAX_CHARS = 20
+_DATE_LINE_REST_MAX_CHARS = 10
+# How many of the page's first lines may hold its 信息公开 metadata table.
+_DISCLOSURE_TABLE_LINES = 200
 # A body candidate with less text than this share of the densest block's is rejected.
 _MAIN_TEXT_SHARE = 0.3
 # A body candidate this long is not compared with the densest block.
@@ -143,8 +149,11 @@ class NoticePage:
         """The first non-blank `<meta name=…>` (or `property=`) value naming this field."""
         for name in META_FIELDS[field]:
             for value in self._meta_contents.get(name, ()):
+                if "<" in value:  # markup written into the value (`标题<div>——副题</div>`)
+                    value = lxml_html.fragment_fromstring(value, create_parent="div")
+                    value = value.text_content()
                 if value.strip():
-                    return value.strip()
+                    return " ".join(value.split())
         return None
 
     @cached_property
@@ -285,7 +294,7 @@ class NoticePage:
     def near_title(self) -> dict:
         """Header fields printed on the short lines right after the title, a label and its
         value on one line or a label alone with its value on the next (`发布时间：` / `2023-
-        12-01`); an unlabelled date there counts as the publication date."""
+        12-01`)."""
         lines = self._lines_after_title()
         fields: dict = {}
         for index, line in enumerate(lines):
@@ -294,13 +303,23 @@ class NoticePage:
             for name, value in parse_header_line(line).items():
                 if value is not None:
                     fields.setdefault(name, value)
-        if "published_at" not in fields:
-            for line in lines:
-                date = _printed_date(line)
-                if date:
-                    fields["published_at"] = date
-                    break
         return fields
+
+    @cached_property
+    def date_near_title(self) -> str | None:
+        """The first date printed without a label on the short lines after the title."""
+        for line in self._lines_after_title():
+            date = _printed_date(line)
+            if date:
+                return date
+        return None
+
+    @cached_property
+    def disclosure_table(self) -> dict:
+        """Source and date of the page's 政府信息公开 metadata table ({} without one)."""
+        if self._page_root is None:
+            return {}
+        return disclosure_table(self._paragraphs(self._page_root)[:_DISCLOSURE_TABLE_LINES])
 
     def _lines_after_title(self) -> list[str]:
         """The short text lines that follow the title (the rest of the title's line first,
@@ -311,11 +330,15 @@ class NoticePage:
             return []
         node = self._title_node
         lines = self._lines_from(node) if node is not None else self._paragraphs(self._page_root)
-        for index, line in enumerate(lines):
-            rest = _after_prefix(line, title)
+        for index in range(len(lines)):
+            # the title may be printed over a few lines
+            for end in range(index + 1, min(index + 4, len(lines)) + 1):
+                rest = _after_prefix("".join(lines[index:end]), title)
+                if rest is not None:
+                    break
             if rest is None or len(rest) > _NEAR_TITLE_LINE_MAX_CHARS:
                 continue
-            following = lines[index + 1:index + 1 + _NEAR_TITLE_LINES]
+            following = lines[end:end + _NEAR_TITLE_LINES]
             near = [rest] if rest else []
             return near + [text for text in following
                            if len(text) <= _NEAR_TITLE_LINE_MAX_CHARS]
@@ -417,18 +440,21 @@ class NoticePage:
     @cached_property
     def published_at(self) -> str | None:
         return self._first_of("published_at", [
-            ("meta", lambda: self.meta("published_at")),
             ("header_line", lambda: self.header.get("published_at")
              or unlabelled_date(self.header_line or "")),
             ("text_near_title", lambda: self.near_title.get("published_at")),
+            ("disclosure_table", lambda: self.disclosure_table.get("published_at")),
+            ("date_near_title", lambda: self.date_near_title),
+            ("meta", lambda: self.meta("published_at")),
         ])
 
     @cached_property
     def source(self) -> str | None:
         return self._first_of("source", [
-            ("meta", lambda: self.meta("source")),
             ("header_line", lambda: self.header.get("source")),
             ("text_near_title", lambda: self.near_title.get("source")),
+            ("disclosure_table", lambda: self.disclosure_table.get("source")),
+            ("meta", lambda: self.meta("source")),
         ])
 
     @cached_property
@@ -584,13 +610,19 @@ def url_extension(url: str) -> str:
 
 
 def _is_file_link(base_url: str, link) -> bool:
+    """A link to an attached file; not a button offering the page itself as a file
+    (`pdf下载`, `word下载`)."""
     url = web_url(base_url, link_target(link))
-    return bool(url) and url_extension(url) in ATTACHMENT_TYPES
+    if not url or url_extension(url) not in ATTACHMENT_TYPES:
+        return False
+    return not _FORMAT_BUTTON_RE.match(" ".join(link.text_content().split()))
 
 
 _CHROME_RE = re.compile(r"^(?:【?字体[:：]?\s*[大中小\s]*】?|打印本页|关闭窗口|【?打印】?|"
                         r"【?关闭】?|分享到[:：]?.*|上一篇[:：].*|下一篇[:：].*|"
                         r"扫一扫在手机(?:上)?打开当前页|【?\s*打印本页\s*】?\s*【?\s*关闭窗口\s*】?)$")
+_FORMAT_BUTTON_RE = re.compile(r"^(?:下载)?\s*(?:pdf|word|doc|docx|wps|ofd)\s*(?:下载|版|格式)?$",
+                               re.I)
 _URL_ONLY_RE = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.I)
 # `（责任编辑：X）`, `责任编辑：X`, `[编辑：X]` on a line of its own.
 _EDITOR_LINE_RE = re.compile(
@@ -620,12 +652,20 @@ def _after_prefix(line: str, compact_prefix: str) -> str | None:
 
 
 def _printed_date(line: str) -> str | None:
-    """A full date printed on a line, numerals or Chinese numerals (`二〇二三年十二月一日`)."""
-    match = FULL_DATE_RE.search(line)
+    """The date a line prints as metadata: at its start (numerals or Chinese numerals,
+    `二〇二三年十二月一日`), alone or before other metadata; not a date inside a sentence
+    (`（2007年6月29日…会议通过）`)."""
+    text = line.lstrip("【[ ")
+    match = FULL_DATE_RE.match(text)
     if match:
-        return match.group().strip()
-    if "年" in line and "月" in line and len(line) <= 40:
-        return parse_date(line)
+        date, rest = match.group().strip(), text[match.end():]
+    elif len(text) <= _DATE_LINE_MAX_CHARS and (date := parse_date(text)):
+        rest = ""
+    else:
+        return None
+    rest = rest.strip(" 】]")
+    if len(rest) <= _DATE_LINE_REST_MAX_CHARS or header_label_count(rest):
+        return date
     return None
 
 
