@@ -25,6 +25,7 @@ from crawler.pages.blocks import element_paragraphs
 from crawler.pages.header import (
     FULL_DATE_RE,
     disclosure_table,
+    disclosure_table_end,
     header_label_count,
     parse_header_line,
     text_before_header,
@@ -462,8 +463,16 @@ class NoticePage:
         return self._first_of("author", [
             ("header_line", lambda: self.header.get("author")),
             ("text_near_title", lambda: self.near_title.get("author")),
-            ("meta", lambda: self.meta("author")),
+            ("meta", self._printed_meta_author),
         ])
+
+    def _printed_meta_author(self) -> str | None:
+        """The `<meta name=author>` value when the page prints that name too (else it names
+        the CMS account that posted the page)."""
+        author = self.meta("author")
+        if not author or self._page_root is None:
+            return None
+        return author if author in self._text(self._page_root) else None
 
     @cached_property
     def editor(self) -> str | None:
@@ -554,6 +563,7 @@ class NoticePage:
         if self.body_element is None:
             return []
         paragraphs = self._paragraphs(self.body_element)
+        paragraphs = paragraphs[disclosure_table_end(paragraphs):]
         names = {"".join(a.name.split()) for a in self.attachments if a.name}
         paragraphs = [p for p in paragraphs
                       if not _is_header_or_chrome(p) and not _is_attachment_line(p, names)]
@@ -620,9 +630,14 @@ def _is_file_link(base_url: str, link) -> bool:
 
 _CHROME_RE = re.compile(r"^(?:【?字体[:：]?\s*[大中小\s]*】?|打印本页|关闭窗口|【?打印】?|"
                         r"【?关闭】?|分享到[:：]?.*|上一篇[:：].*|下一篇[:：].*|"
-                        r"扫一扫在手机(?:上)?打开当前页|【?\s*打印本页\s*】?\s*【?\s*关闭窗口\s*】?)$")
+                        r"扫一扫在手机(?:上)?打开当前页|【?\s*打印本页\s*】?\s*【?\s*关闭窗口\s*】?|"
+                        r"[Xx×✕]|(?:(?:pdf|word|doc|wps|ofd)\s*(?:下载|版)\s*)+|"
+                        r"(?:【\s*(?:返回顶部|关闭本页|关闭窗口|打印本页|打印|关闭)\s*】\s*)+)$",
+                        re.I)
 _FORMAT_BUTTON_RE = re.compile(r"^(?:下载)?\s*(?:pdf|word|doc|docx|wps|ofd)\s*(?:下载|版|格式)?$",
                                re.I)
+# A footnote mark after a heading (`…统计公报[1]`).
+_FOOTNOTE_MARK_RE = re.compile(r"(?:\[\d{1,2}\]|［\d{1,2}］|\*)$")
 _URL_ONLY_RE = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.I)
 # `（责任编辑：X）`, `责任编辑：X`, `[编辑：X]` on a line of its own.
 _EDITOR_LINE_RE = re.compile(
@@ -708,7 +723,7 @@ def _drop_leading_title(paragraphs: list[str], title: str) -> list[str]:
     compact_title = "".join(title.split())
     joined = ""
     for count, paragraph in enumerate(paragraphs[:6], start=1):
-        joined += "".join(paragraph.split())
+        joined += _FOOTNOTE_MARK_RE.sub("", "".join(paragraph.split()))
         if not compact_title.startswith(joined):
             break
         if joined == compact_title:

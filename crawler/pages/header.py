@@ -136,6 +136,9 @@ DISCLOSURE_LABELS: dict[str, tuple[str, ...]] = {
 _DISCLOSURE_FIELD = {label: (fname, rank) for fname, labels in DISCLOSURE_LABELS.items()
                      for rank, label in enumerate(labels)}
 _DISCLOSURE_LABEL_RE = re.compile(r"^[【\[]?([^:：]{2,8}?)[】\]]?\s*[:：]\s*(.*)$")
+_DISCLOSURE_OTHER_LABELS = frozenset((
+    "索引号", "分类", "公开方式", "公开范围", "公开时限", "文号", "发文字号", "主题分类", "标题",
+    "名称", "主题词", "体裁分类", "组配分类", "有效性"))
 # A page has such a table when this many of its lines are labels of it.
 _DISCLOSURE_MIN_LABELS = 3
 
@@ -150,8 +153,7 @@ def disclosure_table(lines: list[str]) -> dict[str, str]:
         if not match:
             continue
         label = "".join(match.group(1).split())
-        if label in ("索引号", "分类", "公开方式", "公开范围", "公开时限", "文号", "发文字号",
-                     "主题分类", "标题", "名称"):
+        if label in _DISCLOSURE_OTHER_LABELS:
             labels += 1
             continue
         if label not in _DISCLOSURE_FIELD:
@@ -168,3 +170,17 @@ def disclosure_table(lines: list[str]) -> dict[str, str]:
     if labels < _DISCLOSURE_MIN_LABELS:
         return {}
     return {fname: value for fname, (_, value) in found.items()}
+
+
+def disclosure_table_end(lines: list[str]) -> int:
+    """How many opening lines a 信息公开 metadata table takes (0 when the lines do not open
+    with one): its labels and their values."""
+    position, labels = 0, 0
+    while position < len(lines):
+        match = _DISCLOSURE_LABEL_RE.match(lines[position])
+        label = "".join(match.group(1).split()) if match else ""
+        if label not in _DISCLOSURE_FIELD and label not in _DISCLOSURE_OTHER_LABELS:
+            break
+        labels += 1
+        position += 1 if match.group(2).strip() else 2
+    return min(position, len(lines)) if labels >= _DISCLOSURE_MIN_LABELS else 0
