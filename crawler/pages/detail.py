@@ -425,12 +425,14 @@ class NoticePage:
         if not line or self._page_root is None:
             return None
         lines = self._paragraphs(self._page_root)
+        prefixes = {"".join(p.split()) for p in title_prefixes(self._page_title)}
         for index, text in enumerate(lines):
             if text == line or (line.startswith(text) and header_label_count(text)):
-                for above in reversed(lines[max(0, index - 2):index]):
-                    if 4 <= len(above) <= 200 and not _is_breadcrumb(above):
-                        return above
-                return None
+                above = [text for text in reversed(lines[max(0, index - 3):index])
+                         if 4 <= len(text) <= 200 and not _is_breadcrumb(text)
+                         and not _URL_ONLY_RE.match(text)]
+                agreeing = [text for text in above if "".join(text.split()) in prefixes]
+                return (agreeing or above or [None])[0]
         return None
 
     def _title_candidates(self, selectors) -> list[str]:
@@ -463,6 +465,7 @@ class NoticePage:
         return self._first_of("author", [
             ("header_line", lambda: self.header.get("author")),
             ("text_near_title", lambda: self.near_title.get("author")),
+            ("byline", lambda: self._byline[0]),
             ("meta", self._printed_meta_author),
         ])
 
@@ -568,7 +571,21 @@ class NoticePage:
         paragraphs = [p for p in paragraphs
                       if not _is_header_or_chrome(p) and not _is_attachment_line(p, names)]
         paragraphs = _drop_trailing_apparatus(paragraphs)
-        return _drop_leading_title(paragraphs, self.title or "")
+        paragraphs = _drop_leading_title(paragraphs, self.title or "")
+        if paragraphs and self._byline[1] == paragraphs[0]:
+            paragraphs = paragraphs[1:]
+        return paragraphs
+
+    @cached_property
+    def _byline(self) -> tuple[str | None, str | None]:
+        """(the reporters' names, the line) of a byline opening the body."""
+        element = self._body_choice[0]
+        lines = self._paragraphs(element) if element is not None else []
+        lines = _drop_leading_title(lines[disclosure_table_end(lines):], self.title or "")
+        match = _BYLINE_RE.match(lines[0]) if lines else None
+        if not match:
+            return None, None
+        return " ".join(re.split(r"[\s、，,]+", match.group("names"))), lines[0]
 
     @property
     def body_text(self) -> str:
@@ -639,6 +656,12 @@ _FORMAT_BUTTON_RE = re.compile(r"^(?:下载)?\s*(?:pdf|word|doc|docx|wps|ofd)\s*
 # A footnote mark after a heading (`…统计公报[1]`).
 _FOOTNOTE_MARK_RE = re.compile(r"(?:\[\d{1,2}\]|［\d{1,2}］|\*)$")
 _URL_ONLY_RE = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.I)
+# A pager line at the foot of a notice split over pages (`[1] [2] [3]`, `上一页 1 2 下一页`).
+_PAGER_RE = re.compile(r"^(?:(?:\[\d{1,3}\]|［\d{1,3}］)\s*){2,}$|"
+                       r"^(?=.*(?:上一页|下一页))(?:上一页|下一页|首页|尾页|\d{1,3}|\s)+$")
+# A byline opening the text: `新华网黑龙江频道 记者 伊琳 李清芬`, `本报记者 张三`.
+_BYLINE_RE = re.compile(r"^(?:\S{0,12}\s*)?记者\s*[:：]?\s*(?P<names>[\u4e00-\u9fff]{2,4}"
+                        r"(?:[\s、，,]+[\u4e00-\u9fff]{2,4}){0,3})$")
 # `（责任编辑：X）`, `责任编辑：X`, `[编辑：X]` on a line of its own.
 _EDITOR_LINE_RE = re.compile(
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*(?P<name>[^）)】\]]{1,20}?)"
@@ -694,7 +717,7 @@ def _is_header_text(text: str) -> bool:
 
 
 def _is_header_or_chrome(paragraph: str) -> bool:
-    if _CHROME_RE.match(paragraph):
+    if _CHROME_RE.match(paragraph) or _PAGER_RE.match(paragraph):
         return True
     return len(paragraph) <= _HEADER_MAX_CHARS and header_label_count(paragraph) >= 2
 
