@@ -44,7 +44,7 @@ _SITE_NAME_END_RE = re.compile(r"(?:网|网站|政府|纪委监委|监委|纪委
 _SITE_WORDS = ("网", "政府", "纪委", "监委", "门户", "纪检", "监察")
 # A column name (`_通知公告_网站名`) is this short.
 _COLUMN_NAME_MAX_CHARS = 10
-_TITLE_SEPARATOR_RE = re.compile(r"\s*(?:_+|——|\s[-－—]+\s|[-－|｜]|::)\s*")
+_TITLE_SEPARATOR_RE = re.compile(r"\s*(?:_+|——|\s[-－—]+\s|[-－|｜]|::|(?=[(（]))\s*")
 
 
 def collapse_whitespace(text: str | None) -> str:
@@ -89,8 +89,9 @@ def _names_site(tail: str, separator: str, site_name: str | None) -> bool:
 
 
 def title_prefixes(title: str | None) -> list[str]:
-    """The page title cut at each separator (`__`, `_`, `-`, `|`, `——`, ` - `), shortest
-    first, ending with the whole title: the candidates for the notice title it starts with."""
+    """The page title cut at each separator (`__`, `_`, `-`, `|`, `——`, ` - `, before a
+    bracket), shortest first, ending with the whole title: the candidates for the notice
+    title it starts with."""
     title = collapse_whitespace(title)
     cuts = [match.start() for match in _TITLE_SEPARATOR_RE.finditer(title) if match.start()]
     return [title[:cut].rstrip() for cut in cuts] + ([title] if title else [])

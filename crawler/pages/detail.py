@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 from parsel.csstranslator import HTMLTranslator
 
 from crawler.hits import counter_url
-from crawler.pages.blocks import element_paragraphs
+from crawler.pages.blocks import element_paragraphs, is_hidden
 from crawler.pages.header import (
     FULL_DATE_RE,
     disclosure_table,
@@ -78,6 +78,8 @@ _DATE_LINE_REST_MAX_CHARS = 10
 _DISCLOSURE_TABLE_LINES = 200
 # A body candidate with less text than this share of the densest block's is rejected.
 _MAIN_TEXT_SHARE = 0.3
+# A body candidate opening with a breadcrumb within this many lines is the page's frame.
+_BREADCRUMB_LINES = 5
 # A body candidate this long is not compared with the densest block.
 _LONG_BODY_CHARS = 800
 # A body candidate whose text is mostly link text is navigation.
@@ -381,7 +383,7 @@ class NoticePage:
     def title_rules(self) -> list[Rule]:
         """Title rules, in order; platform pages put their own first."""
         return [
-            ("meta", lambda: self.meta("title")),
+            ("meta", self._printed_meta_title),
             ("heading_in_page_title", self._heading_in_page_title),
             ("above_header_line", self._title_above_header_line),
             ("heading", lambda: next(iter(self._title_candidates(TITLE_SELECTORS)), None)),
@@ -389,14 +391,33 @@ class NoticePage:
             ("page_title", lambda: clean_title(self._page_title, self.site_name) or None),
         ]
 
+    def _printed_meta_title(self) -> str | None:
+        """The `<meta name=ArticleTitle>` value when the page prints it (a template may fill
+        it with more than the heading shows)."""
+        title = self.meta("title")
+        if not title or self._page_root is None:
+            return title
+        return title if "".join(title.split()) in self._compact_page_text else None
+
+    @cached_property
+    def _compact_page_text(self) -> str:
+        """The page's text outside links (lists of other notices), whitespace removed."""
+        texts = _compiled_xpath(
+            ".//text()[not(ancestor::a or ancestor::script or ancestor::style or "
+            "ancestor::*[@hidden or contains(@class, 'ng-hide') or "
+            "contains(translate(@style, ' ', ''), 'display:none')])]")(self._page_root)
+        return "".join("".join(texts).split())
+
     @cached_property
     def _page_title(self) -> str:
         return " ".join("".join(self._nodes("//title//text()")).split())
 
     def _heading_in_page_title(self) -> str | None:
-        """A heading, og:title or the body's opening lines that equal the <title> up to one of
-        its separators (`标题_栏目_网站`, `标题 - 网站`, `标题__期号_网站`)."""
-        prefixes = {"".join(p.split()) for p in title_prefixes(self._page_title)}
+        """A heading, og:title or the body's opening lines that equal the <title> (or the
+        `<meta>` title) up to one of its separators (`标题_栏目_网站`, `标题 - 网站`,
+        `标题__期号_网站`, `标题（文号）`); not the site's masthead above the breadcrumb."""
+        prefixes = {"".join(p.split()) for title in (self._page_title, self.meta("title"))
+                    for p in title_prefixes(title)}
         if not prefixes:
             return None
         candidates = [*self._title_candidates(TITLE_SELECTORS),
@@ -405,7 +426,7 @@ class NoticePage:
         if og_title:
             candidates.append(og_title)
         for text in candidates:
-            if "".join(text.split()) in prefixes:
+            if "".join(text.split()) in prefixes and not self._is_masthead(text):
                 return text
         # the body may open with the title, split over lines
         opening = ""
@@ -414,6 +435,17 @@ class NoticePage:
             if "".join(opening.split()) in prefixes:
                 return opening
         return None
+
+    def _is_masthead(self, text: str) -> bool:
+        """Whether a text is first printed above the page's breadcrumb (the site's name)."""
+        if self._page_root is None:
+            return False
+        seen = False
+        for line in self._paragraphs(self._page_root):
+            if _is_breadcrumb(line):
+                return seen
+            seen = seen or line == text
+        return False
 
     def _body_candidate_lines(self) -> list[str]:
         element = self._body_choice[0]
@@ -437,7 +469,8 @@ class NoticePage:
 
     def _title_candidates(self, selectors) -> list[str]:
         return [text for selector in selectors for node in self._select(selector)
-                if 4 <= len(text := text_before_header(self._text(node))) <= 200]
+                if 4 <= len(text := text_before_header(self._text(node))) <= 200
+                and _is_shown(node)]
 
     # --- header fields --------------------------------------------------------------------
     @cached_property
@@ -470,12 +503,13 @@ class NoticePage:
         ])
 
     def _printed_meta_author(self) -> str | None:
-        """The `<meta name=author>` value when the page prints that name too (else it names
-        the CMS account that posted the page)."""
+        """The `<meta name=author>` value when the article prints that name too, beside the
+        title or in the text (else it names the CMS account that posted the page)."""
         author = self.meta("author")
-        if not author or self._page_root is None:
+        if not author:
             return None
-        return author if author in self._text(self._page_root) else None
+        printed = " ".join([*self._lines_after_title(), *self._body_candidate_lines()])
+        return author if author in printed else None
 
     @cached_property
     def editor(self) -> str | None:
@@ -547,9 +581,13 @@ class NoticePage:
         """Whether a candidate reads as the notice text: enough text (or a short text with
         an attachment), not a bare URL, not a list of links, not far shorter than the page's
         main text."""
+        if not _is_shown(element):
+            return False
         text = self._text(element)
         if _URL_ONLY_RE.match(text):
             return False
+        if any(_is_breadcrumb(line) for line in self._paragraphs(element)[:_BREADCRUMB_LINES]):
+            return False  # the whole page's frame, not its text
         has_file = bool(self._file_links(element))
         if len(text) < _MIN_BODY_CHARS and not has_file:
             return False
@@ -705,6 +743,12 @@ def _printed_date(line: str) -> str | None:
     if len(rest) <= _DATE_LINE_REST_MAX_CHARS or header_label_count(rest):
         return date
     return None
+
+
+def _is_shown(element) -> bool:
+    """Whether neither the element nor an ancestor is hidden by the markup."""
+    return not any(node.attrib and is_hidden(node)
+                   for node in (element, *element.iterancestors()))
 
 
 def _is_breadcrumb(text: str) -> bool:

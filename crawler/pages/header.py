@@ -18,6 +18,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
                   "阅读量", "點擊量", "瀏覽次數", "点击", "浏览", "阅读"),
     "author": ("作者", "撰稿", "作　者"),
     "editor": ("责任编辑", "責任編輯", "编辑", "编辑人"),
+    # labels of no field, printed among the others: a value ends where they start
+    "": ("文章类型", "稿件类型", "信息类型", "所属栏目", "字号", "字体"),
 }
 
 _FIELD_OF_LABEL = {label: fname for fname, labels in HEADER_LABELS.items() for label in labels}
@@ -68,6 +70,8 @@ def parse_header_line(text: str) -> dict[str, str | int | None]:
     publication_label_seen = False
     for match, following in zip(matches, [*matches[1:], None], strict=True):
         fname = _FIELD_OF_LABEL[match.group(1)]
+        if not fname:
+            continue
         if fname == "published_at" and match.group(1) in _PUBLICATION_LABELS:
             if publication_label_seen:
                 continue
@@ -101,7 +105,7 @@ def _date_prefix(value: str) -> str | None:
 
 def header_label_count(text: str) -> int:
     """How many distinct header fields a text names (2+ marks a header line)."""
-    return len({_FIELD_OF_LABEL[m.group(1)] for m in _LABEL_RE.finditer(text)})
+    return len({_FIELD_OF_LABEL[m.group(1)] for m in _LABEL_RE.finditer(text)} - {""})
 
 
 def text_before_header(text: str) -> str:
