@@ -40,6 +40,7 @@ BODY_SELECTORS = (
     "#zoom", ".TRS_Editor", "#vsb_content", ".v_news_content", "#UCAP-CONTENT",
     ".article-content", ".article_content", ".article-body", ".contentBox", ".content-text",
     "#content", ".content", ".detail-content", ".news_content", "div.article",
+    "[id*=content]", "[class*=content]",
 )
 TITLE_SELECTORS = (
     "h1", ".article-title", ".detail-title", ".title", "h2",
@@ -620,10 +621,11 @@ class NoticePage:
         element = self._body_choice[0]
         lines = self._paragraphs(element) if element is not None else []
         lines = _drop_leading_title(lines[disclosure_table_end(lines):], self.title or "")
-        match = _BYLINE_RE.match(lines[0]) if lines else None
-        if not match:
+        match = _BYLINE_RE.match(lines[0]) if lines and len(lines[0]) <= 40 else None
+        if not match or not (match.group("publisher") or match.group("role")):
             return None, None
-        return " ".join(re.split(r"[\s、，,]+", match.group("names"))), lines[0]
+        names = _BYLINE_ROLE_RE.sub(" ", match.group("names"))
+        return " ".join(re.split(r"[\s、，,]+", names.strip())), lines[0]
 
     @property
     def body_text(self) -> str:
@@ -697,9 +699,15 @@ _URL_ONLY_RE = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.I)
 # A pager line at the foot of a notice split over pages (`[1] [2] [3]`, `上一页 1 2 下一页`).
 _PAGER_RE = re.compile(r"^(?:(?:\[\d{1,3}\]|［\d{1,3}］)\s*){2,}$|"
                        r"^(?=.*(?:上一页|下一页))(?:上一页|下一页|首页|尾页|\d{1,3}|\s)+$")
-# A byline opening the text: `新华网黑龙江频道 记者 伊琳 李清芬`, `本报记者 张三`.
-_BYLINE_RE = re.compile(r"^(?:\S{0,12}\s*)?记者\s*[:：]?\s*(?P<names>[\u4e00-\u9fff]{2,4}"
-                        r"(?:[\s、，,]+[\u4e00-\u9fff]{2,4}){0,3})$")
+# A byline opening the text: `新华网黑龙江频道 记者 伊琳 李清芬`, `本报记者 张三`,
+# `中央纪委国家监委网站 王生霞 通讯员 杨生军`: a publisher and/or a reporter's role, then names.
+_NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+[\u4e00-\u9fff·]{2,4}){0,3}"
+_ROLE = r"(?:本报|本刊|本台|本网)?(?:特约|见习)?(?:记者|通讯员)\s*[:：]?\s*"
+_PUBLISHER = r"\S{2,20}?(?:网站|网|日报|报|频道|杂志|电视台|社)"
+_BYLINE_RE = re.compile(
+    rf"^(?:(?P<publisher>{_PUBLISHER})\s+)?(?P<role>{_ROLE})?(?P<names>{_NAMES}"
+    rf"(?:\s+{_ROLE}{_NAMES})*)$")
+_BYLINE_ROLE_RE = re.compile(_ROLE)
 # `（责任编辑：X）`, `责任编辑：X`, `[编辑：X]` on a line of its own.
 _EDITOR_LINE_RE = re.compile(
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*(?P<name>[^）)】\]]{1,20}?)"
