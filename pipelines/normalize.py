@@ -37,10 +37,15 @@ _WS_RE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
 # surrogates (they cannot be written as UTF-8).
 _UNWRITABLE_RE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 _TITLE_SUFFIX_RE = re.compile(
-    r"\s*(?P<sep>\s[-－—|｜_]+\s*|[-－_｜|]|——)\s*(?P<tail>[^-－—|｜_]{2,40})$"
+    r"\s*(?P<sep>\s[-－—|｜_]+\s*|--+|[-－_｜|]|——)\s*(?P<tail>[^-－—|｜_]{2,40})$"
 )
 # A suffix after a bare `-` is dropped only when it names a site this way.
-_SITE_NAME_END_RE = re.compile(r"(?:网|网站|政府|纪委监委|监委|纪委|委员会|门户|信息公开)$")
+_SITE_NAME_END_RE = re.compile(
+    r"(?:网|网站|政府|纪委监委|监委|纪委|委员会|门户|信息公开|杂志|日报|报社)$")
+# A byline the page title carries after the title (`标题 本刊记者 杨巨帅`).
+_TITLE_BYLINE_RE = re.compile(
+    r"\s+(?:本报|本刊|本台|本网)?(?:特约|见习)?记者\s*[:：]?\s*[\u4e00-\u9fff·]{2,4}"
+    r"(?:[\s、，,]+[\u4e00-\u9fff·]{2,4}){0,3}$")
 _SITE_WORDS = ("网", "政府", "纪委", "监委", "门户", "纪检", "监察")
 # A column name (`_通知公告_网站名`) is this short.
 _COLUMN_NAME_MAX_CHARS = 10
@@ -71,19 +76,19 @@ def clean_title(title: str | None, site_name: str | None = None) -> str:
     while True:
         match = _TITLE_SUFFIX_RE.search(title)
         if not match or match.start() == 0:
-            return title
+            return _TITLE_BYLINE_RE.sub("", title)
         sep, tail = match.group("sep").strip(), match.group("tail")
         is_column = (sep == separator and sep not in ("-", "－", "——")
                      and len(tail) <= _COLUMN_NAME_MAX_CHARS)
         if not (is_column or _names_site(tail, sep, site_name)):
-            return title
+            return _TITLE_BYLINE_RE.sub("", title)
         title, separator = title[: match.start()].rstrip(), sep
 
 
 def _names_site(tail: str, separator: str, site_name: str | None) -> bool:
     if site_name and (tail in site_name or site_name in tail):
         return True
-    if separator in ("-", "－", "——"):  # separators that also join a title's own parts
+    if separator in ("-", "－", "——", "--"):  # separators that also join a title's parts
         return bool(_SITE_NAME_END_RE.search(tail))
     return any(word in tail for word in _SITE_WORDS)
 

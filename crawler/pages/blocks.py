@@ -13,7 +13,7 @@ BLOCK_TAGS = frozenset(
 )
 # Characters str.split() keeps but the record's normalization treats as whitespace: a paragraph
 # of only these is empty.
-_INVISIBLE_AS_SPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
+INVISIBLE_AS_SPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
 _DISPLAY_NONE_RE = re.compile(r"display\s*:\s*none", re.I)
 SKIPPED_TAGS = frozenset("head script style noscript template iframe select button object".split())
 
@@ -40,7 +40,7 @@ def element_paragraphs(element) -> list[str]:
                 parts.append("\n")
             if node is not element and node.tail:
                 parts.append(node.tail)
-    text = "".join(parts).translate(_INVISIBLE_AS_SPACE)
+    text = "".join(parts).translate(INVISIBLE_AS_SPACE)
     paragraphs = (" ".join(line.split()) for line in text.split("\n"))
     return [p for p in paragraphs if p]
 

@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 from parsel.csstranslator import HTMLTranslator
 
 from crawler.hits import counter_url
-from crawler.pages.blocks import element_paragraphs, is_hidden
+from crawler.pages.blocks import INVISIBLE_AS_SPACE, element_paragraphs, is_hidden
 from crawler.pages.header import (
     FULL_DATE_RE,
     disclosure_table,
@@ -207,6 +207,8 @@ class NoticePage:
         """The element whose descendants are the page's visible content: <body>; or, when
         markup after a stray `</html>` became a second document element, a copy of what
         every document element holds outside <head>."""
+        if self.response.selector.type != "html":
+            return None
         tops = [node for node in self._nodes("/*") if isinstance(node.tag, str)]
         if len(tops) <= 1:
             bodies = self._nodes("//body")
@@ -329,12 +331,12 @@ class NoticePage:
         """The short text lines that follow the title (the rest of the title's line first,
         when it runs on into metadata): from the title's element on when a heading holds it,
         else from its first appearance as a line of the page."""
-        title = "".join((self.title or "").split())
+        title = _compact(self.title)
         if not title or self._page_root is None:
             return []
         node = self._title_node
         lines = self._lines_from(node) if node is not None else self._paragraphs(self._page_root)
-        for index in range(len(lines)):
+        for index in self._title_search_order(lines, node is None):
             # the title may be printed over a few lines
             for end in range(index + 1, min(index + 4, len(lines)) + 1):
                 rest = _after_prefix("".join(lines[index:end]), title)
@@ -348,10 +350,20 @@ class NoticePage:
                            if len(text) <= _NEAR_TITLE_LINE_MAX_CHARS]
         return []
 
+    def _title_search_order(self, lines: list[str], whole_page: bool) -> list[int]:
+        """Line positions to look for the title at: in order, or, over the whole page, from
+        the body's first line backwards first (a list of other notices may print it above)."""
+        order = list(range(len(lines)))
+        body = self._body_candidate_lines()
+        if not whole_page or not body or body[0] not in lines:
+            return order
+        start = lines.index(body[0])
+        return [*range(start, -1, -1), *range(start + 1, len(lines))]
+
     @cached_property
     def _title_node(self):
         """The heading element that prints the title, None when no heading does."""
-        title = "".join((self.title or "").split())
+        title = _compact(self.title)
         for selector in (*TITLE_SELECTORS, *TITLE_HINT_SELECTORS):
             for node in self._select(selector):
                 if "".join(self._text(node).split()).startswith(title):
@@ -398,7 +410,7 @@ class NoticePage:
         title = self.meta("title")
         if not title or self._page_root is None:
             return title
-        return title if "".join(title.split()) in self._compact_page_text else None
+        return title if _compact(title) in self._compact_page_text else None
 
     @cached_property
     def _compact_page_text(self) -> str:
@@ -617,15 +629,16 @@ class NoticePage:
 
     @cached_property
     def _byline(self) -> tuple[str | None, str | None]:
-        """(the reporters' names, the line) of a byline opening the body."""
+        """(the reporters' names, the line) of a byline opening the body or printed under
+        the title."""
         element = self._body_choice[0]
         lines = self._paragraphs(element) if element is not None else []
         lines = _drop_leading_title(lines[disclosure_table_end(lines):], self.title or "")
-        match = _BYLINE_RE.match(lines[0]) if lines and len(lines[0]) <= 40 else None
-        if not match or not (match.group("publisher") or match.group("role")):
-            return None, None
-        names = _BYLINE_ROLE_RE.sub(" ", match.group("names"))
-        return " ".join(re.split(r"[\s、，,]+", names.strip())), lines[0]
+        for line in (*lines[:1], *self._lines_after_title()[:2]):
+            names = _byline_names(line)
+            if names:
+                return names, line
+        return None, None
 
     @property
     def body_text(self) -> str:
@@ -751,6 +764,20 @@ def _printed_date(line: str) -> str | None:
     if len(rest) <= _DATE_LINE_REST_MAX_CHARS or header_label_count(rest):
         return date
     return None
+
+
+def _compact(text: str | None) -> str:
+    """A text without whitespace (zero-width spaces included)."""
+    return "".join((text or "").translate(INVISIBLE_AS_SPACE).split())
+
+
+def _byline_names(line: str) -> str | None:
+    """The names of a byline (`中央纪委国家监委网站 王生霞 通讯员 杨生军` -> `王生霞 杨生军`)."""
+    match = _BYLINE_RE.match(line) if len(line) <= 40 else None
+    if not match or not (match.group("publisher") or match.group("role")):
+        return None
+    names = _BYLINE_ROLE_RE.sub(" ", match.group("names"))
+    return " ".join(re.split(r"[\s、，,]+", names.strip()))
 
 
 def _is_shown(element) -> bool:
