@@ -701,7 +701,7 @@ def _is_file_link(base_url: str, link) -> bool:
 _CHROME_RE = re.compile(r"^(?:【?字体[:：]?\s*[大中小\s]*】?|打印本页|关闭窗口|【?打印】?|"
                         r"【?关闭】?|分享到[:：]?.*|上一篇[:：].*|下一篇[:：].*|"
                         r"扫一扫在手机(?:上)?打开当前页|【?\s*打印本页\s*】?\s*【?\s*关闭窗口\s*】?|"
-                        r"[Xx×✕]|(?:(?:pdf|word|doc|wps|ofd)\s*(?:下载|版)\s*)+|"
+                        r"[Xx×✕]|(?:(?:pdf|word|doc|wps|ofd)\s*(?:下载|版)\s*)+|已?收藏|"
                         r"(?:【\s*(?:返回顶部|关闭本页|关闭窗口|打印本页|打印|关闭)\s*】\s*)+)$",
                         re.I)
 _FORMAT_BUTTON_RE = re.compile(r"^(?:下载)?\s*(?:pdf|word|doc|docx|wps|ofd)\s*(?:下载|版|格式)?$",
@@ -727,6 +727,9 @@ _EDITOR_LINE_RE = re.compile(
     r"\s*[）)】\]]?$")
 _ATTACHMENT_LABEL_RE = re.compile(r"^(?:相关)?附件(?:下载)?\s*\d*\s*[:：]?\s*")
 _LIST_NUMBER_RE = re.compile(r"^\d+[.、．]\s*")
+# `来源：X` below the text.
+_FOOT_LABEL_RE = re.compile(r"^[（(【\[]?\s*(?:信息来源|文章来源|稿件来源|来源)\s*[:：]")
+_FOOT_LINE_MAX_CHARS = 40
 _LABEL_ONLY_RE = re.compile(
     r"^(?:发布时间|发布日期|发表日期|发表时间|时间|日期|来源|信息来源|文章来源|作者|"
     r"浏览次数|点击量|点击数|阅读次数)\s*[:：]$")
@@ -814,9 +817,17 @@ def _is_attachment_line(paragraph: str, names: set[str]) -> bool:
 
 
 def _drop_trailing_apparatus(paragraphs: list[str]) -> list[str]:
-    """Drop the editor line and what only decorates the end of a notice."""
-    while paragraphs and _EDITOR_LINE_RE.match(paragraphs[-1]):
-        paragraphs = paragraphs[:-1]
+    """Drop the editor line and the source line (on one line or two) below the text."""
+    while paragraphs:
+        last = paragraphs[-1]
+        if (_EDITOR_LINE_RE.match(last) or _LABEL_ONLY_RE.match(last)
+                or (len(last) <= _FOOT_LINE_MAX_CHARS and _FOOT_LABEL_RE.match(last))):
+            paragraphs = paragraphs[:-1]
+        elif (len(paragraphs) > 1 and _LABEL_ONLY_RE.match(paragraphs[-2])
+              and len(last) <= _FOOT_LINE_MAX_CHARS):
+            paragraphs = paragraphs[:-2]  # `信息来源：` / `内蒙古日报`
+        else:
+            break
     return paragraphs
 
 
