@@ -40,7 +40,7 @@ _TITLE_SUFFIX_RE = re.compile(
     r"\s*(?P<sep>\s[-－—|｜_]+\s*|--+|[-－_｜|]|——)\s*(?P<tail>[^-－—|｜_]{2,40})$"
 )
 # A suffix after a bare `-` is dropped only when it names a site this way.
-_SITE_NAME_END_RE = re.compile(
+SITE_NAME_END_RE = re.compile(
     r"(?:网|网站|政府|纪委监委|监委|纪委|委员会|门户|信息公开|杂志|日报|报社)$")
 # A byline the page title carries after the title (`标题 本刊记者 杨巨帅`).
 _TITLE_BYLINE_RE = re.compile(
@@ -89,7 +89,7 @@ def _names_site(tail: str, separator: str, site_name: str | None) -> bool:
     if site_name and (tail in site_name or site_name in tail):
         return True
     if separator in ("-", "－", "——", "--"):  # separators that also join a title's parts
-        return bool(_SITE_NAME_END_RE.search(tail))
+        return bool(SITE_NAME_END_RE.search(tail))
     return any(word in tail for word in _SITE_WORDS)
 
 

@@ -33,6 +33,7 @@ from crawler.pages.header import (
 )
 from crawler.pages.urls import link_target, web_url
 from pipelines.cndates import parse_date
+from pipelines.normalize import SITE_NAME_END_RE as _SITE_NAME_END_RE
 from pipelines.normalize import clean_title, title_prefixes
 
 # Body containers of known platforms, tried in order before the text-density fallback.
@@ -396,13 +397,29 @@ class NoticePage:
     def title_rules(self) -> list[Rule]:
         """Title rules, in order; platform pages put their own first."""
         return [
-            ("meta", self._printed_meta_title),
             ("heading_in_page_title", self._heading_in_page_title),
+            ("page_title_printed", self._printed_page_title),
+            ("meta", self._printed_meta_title),
             ("above_header_line", self._title_above_header_line),
             ("heading", lambda: next(iter(self._title_candidates(TITLE_SELECTORS)), None)),
             ("og_meta", lambda: clean_title(self.meta("og_title"), self.site_name) or None),
             ("page_title", lambda: clean_title(self._page_title, self.site_name) or None),
         ]
+
+    def _printed_page_title(self) -> str | None:
+        """The longest start of the <title>, up to a separator, that the page prints outside
+        links and that holds more than the `<meta>` title (a heading printed in parts,
+        `引题<br>主题`, whose meta title keeps only the main line)."""
+        meta = _compact(self.meta("title"))
+        if self._page_root is None or not meta:
+            return None
+        for prefix in reversed(title_prefixes(self._page_title)):
+            compact = _compact(prefix)
+            if (meta in compact and len(compact) > len(meta)
+                    and compact in self._compact_page_text
+                    and not _SITE_NAME_END_RE.search(compact)):
+                return prefix
+        return None
 
     def _printed_meta_title(self) -> str | None:
         """The `<meta name=ArticleTitle>` value when the page prints it (a template may fill
@@ -417,7 +434,7 @@ class NoticePage:
         """The page's text outside links (lists of other notices), whitespace removed."""
         texts = _compiled_xpath(
             ".//text()[not(ancestor::a or ancestor::script or ancestor::style or "
-            "ancestor::*[@hidden or contains(@class, 'ng-hide') or "
+            "ancestor::title or ancestor::*[@hidden or contains(@class, 'ng-hide') or "
             "contains(translate(@style, ' ', ''), 'display:none')])]")(self._page_root)
         return "".join("".join(texts).split())
 
@@ -482,8 +499,8 @@ class NoticePage:
 
     def _title_candidates(self, selectors) -> list[str]:
         return [text for selector in selectors for node in self._select(selector)
-                if 4 <= len(text := text_before_header(self._text(node))) <= 200
-                and _is_shown(node)]
+                if 4 <= len(text := text_before_header(_joined_lines(self._paragraphs(node))))
+                <= 200 and _is_shown(node)]
 
     # --- header fields --------------------------------------------------------------------
     @cached_property
@@ -708,6 +725,8 @@ _FORMAT_BUTTON_RE = re.compile(r"^(?:下载)?\s*(?:pdf|word|doc|docx|wps|ofd)\s*
                                re.I)
 # A footnote mark after a heading (`…统计公报[1]`).
 _FOOTNOTE_MARK_RE = re.compile(r"(?:\[\d{1,2}\]|［\d{1,2}］|\*)$")
+# Characters between which a line break is no space: CJK and full-width punctuation.
+_WIDE_CHAR_RE = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef“”‘’—…]")
 _URL_ONLY_RE = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.I)
 # A pager line at the foot of a notice split over pages (`[1] [2] [3]`, `上一页 1 2 下一页`).
 _PAGER_RE = re.compile(r"^(?:(?:\[\d{1,3}\]|［\d{1,3}］)\s*){2,}$|"
@@ -767,6 +786,16 @@ def _printed_date(line: str) -> str | None:
     if len(rest) <= _DATE_LINE_REST_MAX_CHARS or header_label_count(rest):
         return date
     return None
+
+
+def _joined_lines(lines: list[str]) -> str:
+    """Lines as one line: Chinese text broken over lines joins without a space."""
+    text = ""
+    for line in lines:
+        if text and not (_WIDE_CHAR_RE.match(text[-1]) and _WIDE_CHAR_RE.match(line[0])):
+            text += " "
+        text += line
+    return text
 
 
 def _compact(text: str | None) -> str:
