@@ -529,14 +529,25 @@ class NoticePage:
             ("header_line", lambda: self.header.get("author")),
             ("text_near_title", lambda: self.near_title.get("author")),
             ("byline", lambda: self._byline[0]),
+            ("closing_credit", self._closing_credit),
             ("meta", self._printed_meta_author),
         ])
 
+    def _closing_credit(self) -> str | None:
+        """The reporters a notice credits at the end of its text (`…。（记者 黄玥、孙少龙）`);
+        the credit stays in the text."""
+        lines = self._body_candidate_lines()
+        match = _CLOSING_CREDIT_RE.search(lines[-1]) if lines else None
+        if not match:
+            return None
+        return " ".join(re.split(r"[\s、，,]+", match.group("names").strip()))
+
     def _printed_meta_author(self) -> str | None:
-        """The `<meta name=author>` value when the article prints that name too, beside the
-        title or in the text (else it names the CMS account that posted the page)."""
+        """The `<meta name=author>` value when it names people and the article prints them,
+        beside the title or in the text (else it names the CMS account or the agency that
+        posted the page)."""
         author = self.meta("author")
-        if not author:
+        if not author or not _PERSON_NAMES_RE.match(author):
             return None
         printed = " ".join([*self._lines_after_title(), *self._body_candidate_lines()])
         return author if author in printed else None
@@ -740,6 +751,8 @@ _BYLINE_RE = re.compile(
     rf"^(?:(?P<publisher>{_PUBLISHER})\s+)?(?P<role>{_ROLE})?(?P<names>{_NAMES}"
     rf"(?:\s+{_ROLE}{_NAMES})*)$")
 _BYLINE_ROLE_RE = re.compile(_ROLE)
+_PERSON_NAMES_RE = re.compile(rf"^{_NAMES}$")
+_CLOSING_CREDIT_RE = re.compile(rf"[（(]\s*{_ROLE}(?P<names>{_NAMES})\s*[）)]$")
 # `（责任编辑：X）`, `责任编辑：X`, `[编辑：X]` on a line of its own.
 _EDITOR_LINE_RE = re.compile(
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*(?P<name>[^）)】\]]{1,20}?)"
