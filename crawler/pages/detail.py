@@ -403,8 +403,20 @@ class NoticePage:
             ("above_header_line", self._title_above_header_line),
             ("heading", lambda: next(iter(self._title_candidates(TITLE_SELECTORS)), None)),
             ("og_meta", lambda: clean_title(self.meta("og_title"), self.site_name) or None),
-            ("page_title", lambda: clean_title(self._page_title, self.site_name) or None),
+            ("page_title", self._title_from_page_title),
         ]
+
+    def _title_from_page_title(self) -> str | None:
+        """The <title> without site suffixes, and without the reporter's name it may add
+        when the page prints that name on the line under the title."""
+        title = clean_title(self._page_title, self.site_name)
+        compact = _compact(title)
+        lines = self._paragraphs(self._page_root) if self._page_root is not None else []
+        for line, following in zip(lines, lines[1:], strict=False):
+            if (_PERSON_NAMES_RE.match(following) and compact.startswith(_compact(line))
+                    and compact == _compact(line) + _compact(following)):
+                return line
+        return title or None
 
     def _printed_page_title(self) -> str | None:
         """The longest start of the <title>, up to a separator, that the page prints outside
@@ -666,6 +678,11 @@ class NoticePage:
             names = _byline_names(line)
             if names:
                 return names, line
+        # a bare name on the line under the title, which the <title> adds to the title
+        after = self._lines_after_title()[:1]
+        if after and _PERSON_NAMES_RE.match(after[0]) and _compact(self._page_title).startswith(
+                _compact(self.title) + _compact(after[0])):
+            return after[0], after[0]
         return None, None
 
     @property
