@@ -41,6 +41,7 @@ def full_path_extractor():
                                 request=Request(case.url, meta={"target": target}))
         item = spider._notice_item(response, target, None)
         item.pop("_counter_url")
+        item.pop("_field_rules")
         for stage in stages:
             item = stage.process_item(item)
         return item

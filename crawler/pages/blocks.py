@@ -50,7 +50,7 @@ def is_hidden(node) -> bool:
     if "hidden" in node.attrib:
         return True
     style = node.get("style")
-    if style and _DISPLAY_NONE_RE.search(style):
+    if style and "none" in style and _DISPLAY_NONE_RE.search(style):
         return True
     return "ng-hide" in (node.get("class") or "")
 
