@@ -114,7 +114,7 @@ def _compiled_xpath(query: str) -> etree.XPath:
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # Words whose element may hold the header line, and those of an editor line.
 _HEADER_WORDS_RE = re.compile("来源|來源|时间|日期|點擊|点击|浏览|作者|發布")
-_EDITOR_WORDS_RE = re.compile("责任编辑|責任編輯")
+_EDITOR_WORDS_RE = re.compile("责任编辑|責任編輯|编辑[:：]|編輯[:：]")
 _UNREAD_TAGS = ("script", "style", "head", "title")
 _ANY_WORDS_RE = re.compile(f"{_HEADER_WORDS_RE.pattern}|{_EDITOR_WORDS_RE.pattern}")
 
@@ -755,6 +755,12 @@ _FORMAT_BUTTON_RE = re.compile(r"^(?:下载)?\s*(?:pdf|word|doc|docx|wps|ofd)\s*
 _FOOTNOTE_MARK_RE = re.compile(r"(?:\[\d{1,2}\]|［\d{1,2}］|\*)$")
 # Characters between which a line break is no space: CJK and full-width punctuation.
 _WIDE_CHAR_RE = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef“”‘’—…]")
+# A headline block restating the title: its first line adds at most this much to the title,
+# its other lines are short and end without a sentence's punctuation.
+_HEADLINE_EXTRA_CHARS = 12
+_HEADLINE_MAX_LINES = 6
+_HEADLINE_LINE_MAX_CHARS = 40
+_SENTENCE_END_RE = re.compile("[。；：！？:;!?]$")
 _URL_ONLY_RE = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.I)
 # A pager line at the foot of a notice split over pages (`[1] [2] [3]`, `上一页 1 2 下一页`).
 _PAGER_RE = re.compile(r"^(?:(?:\[\d{1,3}\]|［\d{1,3}］)\s*){2,}$|"
@@ -900,7 +906,22 @@ def _drop_leading_title(paragraphs: list[str], title: str) -> list[str]:
             break
         if joined == compact_title:
             return paragraphs[count:]
-    return paragraphs
+    return _drop_headline_block(paragraphs, compact_title)
+
+
+def _drop_headline_block(paragraphs: list[str], compact_title: str) -> list[str]:
+    """Drop a headline block opening the text that restates the title more fully: a first
+    line starting with the title, and the short unpunctuated lines after it (`…座谈会强调` /
+    `推动…取得新的重大突破` / `李强蔡奇出席`)."""
+    if not (compact_title and paragraphs and _compact(paragraphs[0]).startswith(compact_title)
+            and len(paragraphs[0]) <= len(compact_title) + _HEADLINE_EXTRA_CHARS):
+        return paragraphs
+    count = 1
+    while (count < min(len(paragraphs), _HEADLINE_MAX_LINES)
+           and len(paragraphs[count]) <= _HEADLINE_LINE_MAX_CHARS
+           and not _SENTENCE_END_RE.search(paragraphs[count])):
+        count += 1
+    return paragraphs[count:]
 
 
 def densest_block(root):

@@ -87,7 +87,9 @@ def parse_header_line(text: str) -> dict[str, str | int | None]:
         elif fname == "published_at":
             fields[fname] = _date_prefix(value)
         else:
-            fields[fname] = value or None
+            # an unlabelled date after an empty label is no value of it (`作者： 2023-12-01`)
+            date = FULL_DATE_RE.search(value)
+            fields[fname] = (value[:date.start()].strip() if date else value) or None
     return fields
 
 
