@@ -49,7 +49,9 @@ _TITLE_BYLINE_RE = re.compile(
 _SITE_WORDS = ("网", "政府", "纪委", "监委", "门户", "纪检", "监察")
 # A column name (`_通知公告_网站名`) is this short.
 _COLUMN_NAME_MAX_CHARS = 10
-_TITLE_SEPARATOR_RE = re.compile(r"\s*(?:_+|——|\s[-－—]+\s|[-－|｜]|::|(?=[(（]))\s*")
+# Notice titles are shorter than this: a page title is not cut further in.
+_TITLE_MAX_CHARS = 200
+_TITLE_SEPARATOR_RE = re.compile(r"_+|——|\s[-－—]+\s|[-－|｜]|::|(?=[(（])")
 
 
 def collapse_whitespace(text: str | None) -> str:
@@ -76,13 +78,19 @@ def clean_title(title: str | None, site_name: str | None = None) -> str:
     while True:
         match = _TITLE_SUFFIX_RE.search(title)
         if not match or match.start() == 0:
-            return _TITLE_BYLINE_RE.sub("", title)
+            return _without_byline(title)
         sep, tail = match.group("sep").strip(), match.group("tail")
         is_column = (sep == separator and sep not in ("-", "－", "——")
                      and len(tail) <= _COLUMN_NAME_MAX_CHARS)
         if not (is_column or _names_site(tail, sep, site_name)):
-            return _TITLE_BYLINE_RE.sub("", title)
+            return _without_byline(title)
         title, separator = title[: match.start()].rstrip(), sep
+
+
+def _without_byline(title: str) -> str:
+    if "记者" not in title:  # (and no regex search over long runs of whitespace)
+        return title
+    return _TITLE_BYLINE_RE.sub("", title)
 
 
 def _names_site(tail: str, separator: str, site_name: str | None) -> bool:
@@ -98,8 +106,14 @@ def title_prefixes(title: str | None) -> list[str]:
     bracket), shortest first, ending with the whole title: the candidates for the notice
     title it starts with."""
     title = collapse_whitespace(title)
-    cuts = [match.start() for match in _TITLE_SEPARATOR_RE.finditer(title) if match.start()]
-    return [title[:cut].rstrip() for cut in cuts] + ([title] if title else [])
+    cuts = []
+    for match in _TITLE_SEPARATOR_RE.finditer(title):
+        if match.start() > _TITLE_MAX_CHARS:
+            break
+        if match.start():
+            cuts.append(match.start())
+    prefixes = [title[:cut].rstrip() for cut in cuts]
+    return [prefix for prefix in prefixes if prefix] + ([title] if title else [])
 
 
 def content_sha1(body_text: str) -> str:

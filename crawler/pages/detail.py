@@ -155,8 +155,7 @@ class NoticePage:
         for name in META_FIELDS[field]:
             for value in self._meta_contents.get(name, ()):
                 if "<" in value:  # markup written into the value (`标题<div>——副题</div>`)
-                    value = lxml_html.fragment_fromstring(value, create_parent="div")
-                    value = value.text_content()
+                    value = _TAG_RE.sub("", value)
                 if value.strip():
                     return " ".join(value.split())
         return None
@@ -761,6 +760,7 @@ _HEADLINE_EXTRA_CHARS = 12
 _HEADLINE_MAX_LINES = 6
 _HEADLINE_LINE_MAX_CHARS = 40
 _SENTENCE_END_RE = re.compile("[。；：！？:;!?]$")
+_TAG_RE = re.compile(r"<[^<>]*>")
 _URL_ONLY_RE = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.I)
 # A pager line at the foot of a notice split over pages (`[1] [2] [3]`, `上一页 1 2 下一页`).
 _PAGER_RE = re.compile(r"^(?:(?:\[\d{1,3}\]|［\d{1,3}］)\s*){2,}$|"
