@@ -116,7 +116,9 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _HEADER_WORDS_RE = re.compile("来源|來源|时间|日期|點擊|点击|浏览|作者|發布")
 _EDITOR_WORDS_RE = re.compile("责任编辑|責任編輯|编辑[:：]|編輯[:：]")
 _UNREAD_TAGS = ("script", "style", "head", "title")
-_ANY_WORDS_RE = re.compile(f"{_HEADER_WORDS_RE.pattern}|{_EDITOR_WORDS_RE.pattern}")
+_BREADCRUMB_WORDS_RE = re.compile("当前位置|您的位置|所在位置|现在的位置")
+_WORD_CLASSES = (_HEADER_WORDS_RE, _EDITOR_WORDS_RE, _BREADCRUMB_WORDS_RE)
+_ANY_WORDS_RE = re.compile("|".join(words.pattern for words in _WORD_CLASSES))
 
 Rule = tuple[str, Callable[[], object]]
 
@@ -236,16 +238,16 @@ class NoticePage:
         return " ".join(self._paragraphs(element))
 
     @cached_property
-    def _worded_elements(self) -> tuple[list, list]:
+    def _worded_elements(self) -> tuple[list, list, list]:
         """Elements of the page's content (not script or style) with a text node of their own
-        naming a header word, and those naming an editor word, in page order (one pass over
-        the page: a node's tail is a text node of its parent)."""
-        order: dict = {}
-        found: tuple[dict, dict] = ({}, {})
+        naming a header word, those naming an editor word and those naming a breadcrumb
+        (`当前位置`), in page order (one pass over the page: a node's tail is a text node of
+        its parent)."""
+        order = self._node_order
+        found: tuple[dict, dict, dict] = ({}, {}, {})
 
         def mark(owner, text: str) -> None:
-            for words, elements in zip((_HEADER_WORDS_RE, _EDITOR_WORDS_RE), found,
-                                       strict=True):
+            for words, elements in zip(_WORD_CLASSES, found, strict=True):
                 if words.search(text):
                     elements.setdefault(owner, order[owner])
 
@@ -259,8 +261,12 @@ class NoticePage:
                 parent = node.getparent()
                 if parent is not root and parent.tag not in _UNREAD_TAGS:
                     mark(parent, node.tail)
-        header, editor = found
-        return sorted(header, key=header.get), sorted(editor, key=editor.get)
+        return tuple(sorted(elements, key=elements.get) for elements in found)
+
+    @cached_property
+    def _node_order(self) -> dict:
+        """Each element's position in the page (filled by `_worded_elements`)."""
+        return {}
 
     @cached_property
     def header(self) -> dict:
@@ -301,7 +307,7 @@ class NoticePage:
         """Header fields printed on the short lines right after the title, a label and its
         value on one line or a label alone with its value on the next (`发布时间：` / `2023-
         12-01`)."""
-        lines = self._lines_after_title()
+        lines = self._near_title_lines
         fields: dict = {}
         for index, line in enumerate(lines):
             if _LABEL_ONLY_RE.match(line) and index + 1 < len(lines):
@@ -314,7 +320,7 @@ class NoticePage:
     @cached_property
     def date_near_title(self) -> str | None:
         """The first date printed without a label on the short lines after the title."""
-        for line in self._lines_after_title():
+        for line in self._near_title_lines:
             date = _printed_date(line)
             if date:
                 return date
@@ -326,6 +332,10 @@ class NoticePage:
         if self._page_root is None:
             return {}
         return disclosure_table(self._paragraphs(self._page_root)[:_DISCLOSURE_TABLE_LINES])
+
+    @cached_property
+    def _near_title_lines(self) -> list[str]:
+        return self._lines_after_title()
 
     def _lines_after_title(self) -> list[str]:
         """The short text lines that follow the title (the rest of the title's line first,
@@ -451,7 +461,8 @@ class NoticePage:
 
     @cached_property
     def _page_title(self) -> str:
-        return " ".join("".join(self._nodes("//title//text()")).split())
+        texts = self._nodes("/html/head/title//text()") or self._nodes("//title//text()")
+        return " ".join("".join(texts).split())
 
     def _heading_in_page_title(self) -> str | None:
         """A heading, og:title or the body's opening lines that equal the <title> (or the
@@ -461,13 +472,13 @@ class NoticePage:
                     for p in title_prefixes(title)}
         if not prefixes:
             return None
-        candidates = [*self._title_candidates(TITLE_SELECTORS),
-                      *self._title_candidates(TITLE_HINT_SELECTORS)]
+        candidates = [*self._title_candidate_nodes(TITLE_SELECTORS),
+                      *self._title_candidate_nodes(TITLE_HINT_SELECTORS)]
         og_title = self.meta("og_title")
         if og_title:
-            candidates.append(og_title)
-        for text in candidates:
-            if "".join(text.split()) in prefixes and not self._is_masthead(text):
+            candidates.append((og_title, None))
+        for text, node in candidates:
+            if "".join(text.split()) in prefixes and not self._is_masthead(node):
                 return text
         # the body may open with the title, split over lines
         opening = ""
@@ -477,16 +488,13 @@ class NoticePage:
                 return opening
         return None
 
-    def _is_masthead(self, text: str) -> bool:
-        """Whether a text is first printed above the page's breadcrumb (the site's name)."""
-        if self._page_root is None:
+    def _is_masthead(self, node) -> bool:
+        """Whether an element comes before the page's breadcrumb (the site's masthead)."""
+        breadcrumbs = self._worded_elements[2]
+        order = self._node_order
+        if node is None or not breadcrumbs or node not in order:
             return False
-        seen = False
-        for line in self._paragraphs(self._page_root):
-            if _is_breadcrumb(line):
-                return seen
-            seen = seen or line == text
-        return False
+        return order[node] < order[breadcrumbs[0]]
 
     def _body_candidate_lines(self) -> list[str]:
         element = self._body_choice[0]
@@ -509,7 +517,11 @@ class NoticePage:
         return None
 
     def _title_candidates(self, selectors) -> list[str]:
-        return [text for selector in selectors for node in self._select(selector)
+        return [text for text, _ in self._title_candidate_nodes(selectors)]
+
+    def _title_candidate_nodes(self, selectors) -> list[tuple[str, object]]:
+        """(text, element) of the shown elements the selectors match, title-sized."""
+        return [(text, node) for selector in selectors for node in self._select(selector)
                 if 4 <= len(text := text_before_header(_joined_lines(self._paragraphs(node))))
                 <= 200 and _is_shown(node)]
 
@@ -560,7 +572,7 @@ class NoticePage:
         author = self.meta("author")
         if not author or not _PERSON_NAMES_RE.match(author):
             return None
-        printed = " ".join([*self._lines_after_title(), *self._body_candidate_lines()])
+        printed = " ".join([*self._near_title_lines, *self._body_candidate_lines()])
         return author if author in printed else None
 
     @cached_property
@@ -673,12 +685,12 @@ class NoticePage:
         element = self._body_choice[0]
         lines = self._paragraphs(element) if element is not None else []
         lines = _drop_leading_title(lines[disclosure_table_end(lines):], self.title or "")
-        for line in (*lines[:1], *self._lines_after_title()[:2]):
+        for line in (*lines[:1], *self._near_title_lines[:2]):
             names = _byline_names(line)
             if names:
                 return names, line
         # a bare name on the line under the title, which the <title> adds to the title
-        after = self._lines_after_title()[:1]
+        after = self._near_title_lines[:1]
         if after and _PERSON_NAMES_RE.match(after[0]) and _compact(self._page_title).startswith(
                 _compact(self.title) + _compact(after[0])):
             return after[0], after[0]
