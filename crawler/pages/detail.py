@@ -41,8 +41,9 @@ BODY_SELECTORS = (
     "#zoom", ".TRS_Editor", "#vsb_content", ".v_news_content", "#UCAP-CONTENT",
     ".article-content", ".article_content", ".article-body", ".contentBox", ".content-text",
     "#content", ".content", ".detail-content", ".news_content", "div.article",
-    "[id*=content]", "[class*=content]",
 )
+# Containers named for content on other templates, tried after the known ones.
+CONTENT_SELECTORS = ("[id*=content]", "[class*=content]", "[id*=Content]", "[class*=Content]")
 TITLE_SELECTORS = (
     "h1", ".article-title", ".detail-title", ".title", "h2",
 )
@@ -278,7 +279,12 @@ class NoticePage:
     def header_line(self) -> str | None:
         """The smallest element text naming at least two header fields (or one and a date:
         `2018-04-19 17:32:17 来源：X` prints the date without a label)."""
-        best = None
+        return self._header_line_choice[0]
+
+    @cached_property
+    def _header_line_choice(self) -> tuple[str | None, object]:
+        """(the header line, its element)."""
+        best, best_element = None, None
         for element in self._worded_elements[0]:
             text = self._text(element)
             if len(text) > _HEADER_MAX_CHARS:
@@ -289,12 +295,12 @@ class NoticePage:
                 parent = element.getparent()
                 if parent is None or not self._is_short_block(parent):
                     continue
-                text = self._text(parent)
+                text, element = self._text(parent), parent
                 if len(text) > _HEADER_MAX_CHARS or not _is_header_text(text):
                     continue
             if best is None or len(text) < len(best):
-                best = text
-        return best
+                best, best_element = text, element
+        return best, best_element
 
     def _is_short_block(self, element) -> bool:
         """A few short lines (a header block), not an article."""
@@ -636,6 +642,12 @@ class NoticePage:
         for selector in BODY_SELECTORS:
             for node in self._select(selector):
                 yield "body_selector", node
+        # any container named for content, but not the article's frame around the header
+        header = self._header_line_choice[1]
+        for selector in CONTENT_SELECTORS:
+            for node in self._select(selector):
+                if header is None or not any(a is node for a in header.iterancestors()):
+                    yield "content_container", node
 
     @cached_property
     def _densest(self):
