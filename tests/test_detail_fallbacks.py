@@ -134,3 +134,52 @@ def test_markup_after_a_stray_html_end_tag_is_read():
                   f"通报</h2><div>2012-06-24</div><div id='UCAP-CONTENT'>{text()}</div></div>")
     assert notice.body_paragraphs == list(PARAGRAPHS)
     assert notice.published_at == "2012-06-24"
+
+
+def test_disclosure_table_gives_publication_date_and_issuer():
+    table = "".join(f"<tr><td>{label}</td><td>{value}</td></tr>" for label, value in (
+        ("索 引 号：", "11220000013544357T/2022-00426"), ("发文机关：", "东岭县人民政府"),
+        ("成文日期：", "2022年01月27日"), ("发布日期：", "2022年01月28日")))
+    notice = page(f"<table class='xxgk'>{table}</table><div class='art'>"
+                  f"<h2>关于巡察整改情况的通报</h2><div id='zoom'>{text()}</div></div>")
+    assert (notice.published_at, notice.source) == ("2022年01月28日", "东岭县人民政府")
+    assert notice.field_rules["published_at"] == "disclosure_table"
+
+
+def test_byline_opening_the_text_is_the_author():
+    notice = page("<div class='art'><h2>关于巡察整改情况的通报</h2><div class='content'>"
+                  f"<p>东岭县纪委监委网站 王五 通讯员 赵六</p>{text()}</div></div>")
+    assert notice.author == "王五 赵六"
+    assert notice.body_paragraphs == list(PARAGRAPHS)
+
+
+def test_reporters_credited_at_the_end_are_the_author():
+    closing = PARAGRAPHS[-1] + "（记者 王五、赵六）"
+    notice = page("<div class='art'><h2>关于巡察整改情况的通报</h2><div class='content'>"
+                  f"{text((*PARAGRAPHS[:-1], closing))}</div></div>")
+    assert notice.author == "王五 赵六"
+    assert notice.body_paragraphs[-1] == closing
+
+
+def test_headline_block_restating_the_title_is_no_body():
+    notice = page("<div class='art'><h2>关于巡察整改情况的通报</h2><div class='content'>"
+                  "<p>关于巡察整改情况的通报发布</p><p>推动整改落实见底见效</p>"
+                  f"{text()}</div></div>")
+    assert notice.body_paragraphs == list(PARAGRAPHS)
+
+
+def test_hidden_markup_is_neither_title_nor_body():
+    notice = page("<div class='ng-hide'><h1>东岭县人民政府</h1><div class='content'>"
+                  f"{text(('隐藏的旧模板内容，不在页面上显示。' * 5,))}</div></div>"
+                  "<div class='art'><h2>关于巡察整改情况的通报</h2><div class='content'>"
+                  f"{text()}</div></div>", title="东岭县人民政府")
+    assert notice.title == "关于巡察整改情况的通报"
+    assert notice.body_paragraphs == list(PARAGRAPHS)
+
+
+def test_article_frame_is_no_body():
+    notice = page("<div class='main-content'><div class='crumb'>当前位置：首页 > 通知公告</div>"
+                  "<h2>关于巡察整改情况的通报</h2><div>发布时间：2023-01-05 来源：县政府办</div>"
+                  f"<div class='article-text'>{text()}</div>"
+                  "<ul><li><a href='/1.html'>其他通知</a></li></ul></div>")
+    assert notice.body_paragraphs == list(PARAGRAPHS)
