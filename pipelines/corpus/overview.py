@@ -22,11 +22,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
-from pipelines.corpus.duplicates import cluster_records  # noqa: E402
+from pipelines.corpus.duplicates import CONTAINMENT_THRESHOLD, cluster_records  # noqa: E402
 from pipelines.corpus.records import latest_per_url  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
+REPORT_SUFFIXES = (".html", ".htm", ".md")
 MAX_SITES = 30  # sites shown in the per-site charts (the ones with most notices)
 MAX_CLUSTERS = 20  # rows of the table of notices republished across sites
 COVERAGE_FIELDS = {  # chart label -> value of a record
@@ -202,10 +203,11 @@ class Overview:
     missing: list[str]  # charts left out, with the reason
 
 
-def build_overview(records: list[dict]) -> Overview:
+def build_overview(records: list[dict], *, threshold: float = CONTAINMENT_THRESHOLD
+                   ) -> Overview:
     """The overview of a corpus (one notice per URL: the latest crawl of it)."""
     notices = latest_per_url(records)
-    memberships = cluster_records(notices)
+    memberships = cluster_records(notices, threshold=threshold)
     charts, missing = [], []
     for chart, reason in ((per_month_chart(notices), "no notice has a publication date"),
                           (kinds_chart(notices) if notices else None, "no notices"),
@@ -277,13 +279,14 @@ def render_markdown(overview: Overview, title: str, chart_paths: dict[str, str])
 
 
 def write_overview(records: list[dict], path: Path, *, charts_dir: Path | None = None,
-                   title: str = "Corpus overview") -> Path:
+                   title: str = "Corpus overview",
+                   threshold: float = CONTAINMENT_THRESHOLD) -> Path:
     """Write the report: `.html` (self-contained) or `.md` (charts in `<stem>_charts/`).
 
     `charts_dir` also writes each chart there as `<slug>.png` (for an HTML report too).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    overview = build_overview(records)
+    overview = build_overview(records, threshold=threshold)
     if path.suffix == ".md" and charts_dir is None:
         charts_dir = path.with_name(f"{path.stem}_charts")
     chart_paths = {}
