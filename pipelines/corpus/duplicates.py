@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+from datasketch import LeanMinHash, MinHashLSH
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,10 @@ NUM_PERM = 128  # MinHash permutations; the LSH bands are derived from them
 CANDIDATE_THRESHOLD = 0.4  # estimated Jaccard at which LSH proposes a pair (below the floor)
 CONTAINMENT_THRESHOLD = 0.9  # share of the shorter text's shingles found in the longer one
 JACCARD_FLOOR = 0.5  # and the pair's Jaccard: a short text quoted in a long one is no copy
-CLUSTER_ID_LENGTH = 16  # hex characters of the origin's content_sha1
+MINHASH_SCHEME = "affine32"  # 32-bit hash values, the scheme datasketch's index expects
+SHINGLE_MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1a's prime: a polynomial hash of 5 code points
+SHINGLE_MIXER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads the low bits
+CLUSTER_ID_LENGTH = 16  # hex characters of the SHA-1 of the origin's URL
 WHITESPACE = re.compile(r"\s+")
 CHINA_TIME = timezone(timedelta(hours=8))
 # Facts of `notice` that tell one notice from another (inspection_round: schema version 2).
@@ -97,11 +101,61 @@ def containment(a: frozenset, b: frozenset) -> float:
     return overlap(a, b)[1]
 
 
-def minhash(shingle_set: frozenset[str], num_perm: int = NUM_PERM) -> MinHash:
-    """MinHash signature of a shingle set (fixed seed: the same text always gives the same one)."""
-    signature = MinHash(num_perm=num_perm)
-    signature.update_batch([s.encode("utf-8") for s in shingle_set])
-    return signature
+def shingle_hashes(body_text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
+    """The shingles of the comparable text as sorted distinct 64-bit hashes (numpy, many times
+    smaller and faster to intersect than sets of strings; collisions are negligible)."""
+    codes = np.frombuffer(comparable_text(body_text).encode("utf-32-le"), dtype=np.uint32)
+    codes = codes.astype(np.uint64)
+    if codes.size == 0:
+        return codes
+    if codes.size < size:
+        codes = np.concatenate([codes, np.zeros(size - codes.size, np.uint64)])
+    count = codes.size - size + 1
+    hashes = np.zeros(count, np.uint64)
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64
+        for offset in range(size):
+            hashes = hashes * SHINGLE_MULTIPLIER + codes[offset:offset + count]
+        hashes ^= hashes >> np.uint64(29)
+        hashes *= SHINGLE_MIXER
+    return np.unique(hashes)
+
+
+def array_overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """`overlap` of two `shingle_hashes` arrays."""
+    if not a.size or not b.size:
+        return 0.0, 0.0
+    common = np.intersect1d(a, b, assume_unique=True).size
+    return common / (a.size + b.size - common), common / min(a.size, b.size)
+
+
+@lru_cache
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) of the fixed-seed hash functions x -> (a·x + b) mod 2**64 >> 32 of MinHash
+    (multiply-shift hashing: a odd; no division, unlike the modulo of a prime)."""
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 2**63, num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    return a[:, None], rng.integers(0, 2**63, num_perm, dtype=np.uint64)[:, None]
+
+
+def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> LeanMinHash:
+    """MinHash signature of `shingle_hashes`, computed in one numpy step (the same text always
+    gives the same signature), for datasketch's LSH index."""
+    a, b = _permutations(num_perm)
+    with np.errstate(over="ignore"):
+        values = ((a * hashes[None, :] + b) >> np.uint64(32)).min(axis=1)
+    return LeanMinHash(seed=1, hashvalues=values, scheme=MINHASH_SCHEME)
+
+
+@lru_cache
+def lsh_bands(candidate_threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) of an LSH index proposing pairs at `candidate_threshold`, worked out once:
+    datasketch's optimisation costs a tenth of a second per index."""
+    index = MinHashLSH(threshold=candidate_threshold, num_perm=num_perm)
+    return index.b, index.r
+
+
+def new_index(candidate_threshold: float, num_perm: int) -> MinHashLSH:
+    return MinHashLSH(num_perm=num_perm, params=lsh_bands(candidate_threshold, num_perm))
 
 
 def record_sha1(record: dict) -> str:
@@ -176,12 +230,13 @@ def first_copy_order(record: dict) -> tuple:
             record.get("crawled_at") or "", record.get("url") or "")
 
 
-def confirmed(a: frozenset, b: frozenset, *, threshold: float,
+def confirmed(a: np.ndarray, b: np.ndarray, *, threshold: float,
               jaccard_floor: float) -> tuple[float, float] | None:
-    """(Jaccard, containment) of two shingle sets when they are near-duplicates, else None."""
-    if min(len(a), len(b)) < jaccard_floor * max(len(a), len(b)):
+    """(Jaccard, containment) of two `shingle_hashes` arrays when they are near-duplicates,
+    else None."""
+    if min(a.size, b.size) < jaccard_floor * max(a.size, b.size):
         return None  # sizes too far apart for the Jaccard floor
-    similarity, share = overlap(a, b)
+    similarity, share = array_overlap(a, b)
     return (similarity, share) if similarity >= jaccard_floor and share >= threshold else None
 
 
@@ -196,12 +251,12 @@ def near_duplicate_pairs(texts: dict[str, str], *, threshold: float = CONTAINMEN
     confirmed on exact shingle sets, so a false candidate never makes a pair. (The pairwise
     relation, for comparisons; clusters are made by `cluster_records`.)
     """
-    lsh = MinHashLSH(threshold=candidate_threshold, num_perm=num_perm)
+    lsh = new_index(candidate_threshold, num_perm)
+    hashes = {key: shingle_hashes(text) for key, text in texts.items()}
     signatures = {}
-    for key, text in texts.items():
-        shingle_set = shingles(text)
-        if shingle_set:
-            signatures[key] = minhash(shingle_set, num_perm)
+    for key, values in hashes.items():
+        if values.size:
+            signatures[key] = minhash(values, num_perm)
             lsh.insert(key, signatures[key])
     pairs, seen = [], set()
     for key, signature in signatures.items():
@@ -210,73 +265,88 @@ def near_duplicate_pairs(texts: dict[str, str], *, threshold: float = CONTAINMEN
             if other == key or pair in seen:
                 continue
             seen.add(pair)
-            scores = confirmed(shingles(texts[key]), shingles(texts[other]),
-                               threshold=threshold, jaccard_floor=jaccard_floor)
+            scores = confirmed(hashes[key], hashes[other], threshold=threshold,
+                               jaccard_floor=jaccard_floor)
             if scores:
                 pairs.append((*pair, scores[0]))
     return pairs
+
+
+def cluster_name(origin: dict) -> str:
+    """`cluster_id`: hex characters of the SHA-1 of the origin's URL (one text can be several
+    notices, so its content_sha1 does not name one)."""
+    return hashlib.sha1(origin["url"].encode("utf-8")).hexdigest()[:CLUSTER_ID_LENGTH]
+
+
+def _facts_said(known: tuple) -> str:
+    said = [f"{name} {value}" for name, value in zip(FACT_FIELDS, known, strict=True) if value]
+    return f"; same {', '.join(said)}" if said else "; no facts parsed"
 
 
 def cluster_records(records: list[dict], *, threshold: float = CONTAINMENT_THRESHOLD,
                     jaccard_floor: float = JACCARD_FLOOR,
                     candidate_threshold: float = CANDIDATE_THRESHOLD,
                     num_perm: int = NUM_PERM) -> list[Membership]:
-    """The cluster membership of every record, in the order of `records`."""
-    by_sha1: dict[str, list[int]] = defaultdict(list)
+    """The cluster membership of every record, in the order of `records`.
+
+    Records with the same text and the same facts are exact copies, taken together; each such
+    group, in origin order, joins the closest representative with its facts or founds a cluster.
+    """
+    groups: dict[tuple, list[int]] = defaultdict(list)  # (content_sha1, facts) -> records
     for index, record in enumerate(records):
-        by_sha1[record_sha1(record)].append(index)
-    for indices in by_sha1.values():
+        groups[(record_sha1(record), facts(record))].append(index)
+    for indices in groups.values():
         indices.sort(key=lambda i: first_copy_order(records[i]))
-    # texts in origin order: each is compared only with the representatives before it
-    order = sorted(by_sha1, key=lambda sha1: first_copy_order(records[by_sha1[sha1][0]]))
-    indexes: dict[tuple, MinHashLSH] = {}
-    representative: dict[str, str] = {}  # sha1 -> the sha1 of its cluster's origin
-    scores: dict[str, tuple[float, float]] = {}  # sha1 -> (Jaccard, containment) with it
-    for sha1 in order:
-        first = records[by_sha1[sha1][0]]
-        shingle_set = shingles(first.get("body_text") or "")
-        representative[sha1], scores[sha1] = sha1, (1.0, 1.0)
-        if not shingle_set:
+    order = sorted(groups, key=lambda group: first_copy_order(records[groups[group][0]]))
+    texts: dict[str, np.ndarray] = {}  # content_sha1 -> shingle hashes
+    for (sha1, _), indices in groups.items():
+        if sha1 not in texts:
+            texts[sha1] = shingle_hashes(records[indices[0]].get("body_text") or "")
+    indexes: dict[tuple, MinHashLSH] = {}  # facts -> LSH of the representatives' texts
+    representative: dict[tuple, tuple] = {}  # group -> the group of its cluster's origin
+    scores: dict[tuple, tuple[float, float]] = {}  # group -> (Jaccard, containment) with it
+    for group in order:
+        sha1, known = group
+        hashes = texts[sha1]
+        representative[group], scores[group] = group, (1.0, 1.0)
+        if not hashes.size:
             continue
-        signature = minhash(shingle_set, num_perm)
-        lsh = indexes.get(key := facts(first))
+        signature = minhash(hashes, num_perm)
+        lsh = indexes.get(known)
         if lsh is None:
-            lsh = indexes[key] = MinHashLSH(threshold=candidate_threshold, num_perm=num_perm)
+            lsh = indexes[known] = new_index(candidate_threshold, num_perm)
         best = None
         for candidate in lsh.query(signature):
-            other = shingles(records[by_sha1[candidate][0]].get("body_text") or "")
-            found = confirmed(shingle_set, other, threshold=threshold,
+            found = confirmed(hashes, texts[candidate], threshold=threshold,
                               jaccard_floor=jaccard_floor)
             if found and (best is None or (found[1], found[0]) > (best[1][1], best[1][0])):
-                best = (candidate, found)
+                best = ((candidate, known), found)
         if best:
-            representative[sha1], scores[sha1] = best
+            representative[group], scores[group] = best
         else:
             lsh.insert(sha1, signature)
 
-    members: dict[str, list[int]] = defaultdict(list)
-    for sha1, indices in by_sha1.items():
-        members[representative[sha1]].extend(indices)
+    members: dict[tuple, list[int]] = defaultdict(list)
+    for group, indices in groups.items():
+        members[representative[group]].extend(indices)
     memberships: list[Membership | None] = [None] * len(records)
-    for origin_sha1, indices in members.items():
-        origin = by_sha1[origin_sha1][0]
-        cluster_id = origin_sha1[:CLUSTER_ID_LENGTH]
+    for origin_group, indices in members.items():
+        origin = groups[origin_group][0]
+        cluster_id = cluster_name(records[origin])
         sites = len({records[i].get("site_id") for i in indices})
         for index in indices:
-            sha1 = record_sha1(records[index])
-            similarity, share = scores[sha1]
+            group = (record_sha1(records[index]), facts(records[index]))
+            similarity, share = scores[group]
             if index == origin:
                 match, reason = "first", "origin"
-            elif sha1 == origin_sha1:
-                match, reason = "exact", "same content_sha1"
+            elif group == origin_group:
+                match, reason = "exact", "same content_sha1" + _facts_said(group[1])
             else:
-                known = [f"{name} {value}" for name, value
-                         in zip(FACT_FIELDS, facts(records[index]), strict=True) if value]
                 match = "near"
                 reason = (f"near copy: containment {share:.3f}, Jaccard {similarity:.3f}"
-                          + (f"; same {', '.join(known)}" if known else "; no facts parsed"))
+                          + _facts_said(group[1]))
             memberships[index] = Membership(cluster_id, len(indices), sites, match,
                                             round(similarity, 4), round(share, 4), reason)
-    logger.info("%d records, %d distinct texts, %d clusters, %d fact groups",
-                len(records), len(by_sha1), len(members), len(indexes))
+    logger.info("%d records, %d distinct texts and facts, %d clusters, %d fact groups",
+                len(records), len(groups), len(members), len(indexes))
     return memberships
