@@ -5,14 +5,18 @@ from __future__ import annotations
 import base64
 import html
 import io
+import logging
 import re
 import subprocess
 import sys
 from collections import Counter
 
+import matplotlib
 import matplotlib.image
 import pytest
+from matplotlib import font_manager
 
+from pipelines.corpus import overview
 from pipelines.corpus.overview import months_between, write_overview
 from tests.conftest import REPO
 from tests.corpus_factory import make_corpus, write_jsonl
@@ -89,3 +93,18 @@ def test_overview_command_with_chart_files(tmp_path, corpus):
     assert (tmp_path / "out" / "overview.html").exists()
     assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(
         f"{slug}.png" for slug in CHARTS)
+
+
+def test_a_missing_cjk_font_is_warned_about(monkeypatch, caplog):
+    monkeypatch.setattr(overview, "CJK_FONTS", ("No Such CJK Font",))
+    with caplog.at_level(logging.WARNING):
+        assert overview.configure_cjk_font.__wrapped__() is None
+    assert "no CJK font installed" in caplog.text and "fonts-noto-cjk" in caplog.text
+
+
+def test_installed_cjk_font_is_configured():
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    expected = next((name for name in overview.CJK_FONTS if name in installed), None)
+    assert overview.configure_cjk_font() == expected
+    if expected:
+        assert matplotlib.rcParams["font.sans-serif"][0] == expected
