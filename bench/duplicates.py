@@ -187,24 +187,25 @@ def templated_corpus(records: int, seed: int = 1) -> list[dict]:
 
 
 def scale() -> None:
-    """Seconds of the shipped clustering on growing corpora (one run each: minutes in all)."""
-    print(f"  {'corpus':28} {'records':>8} {'clusters':>8} {'mixed units':>11} {'seconds':>8} "
-          f"{'s per 1k':>8} {'peak RSS MB':>11}")
+    """Seconds of the shipped clustering on growing corpora (one run each: minutes in all);
+    CPU time beside wall time, the machine being shared."""
+    print(f"  {'corpus':28} {'records':>8} {'clusters':>8} {'mixed units':>11} {'wall s':>7} "
+          f"{'CPU s':>7} {'CPU s/1k':>8} {'peak RSS MB':>11}")
     corpora = [(f"generated ({n} notices)", make_corpus(n, seed=4).records)
                for n in SCALE_NOTICES]
     corpora += [(f"templated ({TEMPLATE_UNITS} units)", templated_corpus(n))
                 for n in TEMPLATE_RECORDS]
     for name, records in corpora:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         memberships = cluster_records(records)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         units = defaultdict(set)
         for record, membership in zip(records, memberships, strict=True):
             units[membership.cluster_id].add(record["notice"]["inspected_unit"])
         mixed = sum(len(found) > 1 for found in units.values())
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"  {name:28} {len(records):8d} {len(units):8d} {mixed:11d} {seconds:8.1f} "
-              f"{1000 * seconds / len(records):8.2f} {peak:11.0f}", flush=True)
+        print(f"  {name:28} {len(records):8d} {len(units):8d} {mixed:11d} {seconds:7.1f} "
+              f"{cpu:7.1f} {1000 * cpu / len(records):8.2f} {peak:11.0f}", flush=True)
 
 
 if __name__ == "__main__":
