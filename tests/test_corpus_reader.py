@@ -19,7 +19,7 @@ from pipelines.corpus.cli import main
 from pipelines.corpus.records import InputError, read_corpus
 from pipelines.validate import record_schemas
 from tests.conftest import REPO
-from tests.corpus_factory import make_corpus, write_jsonl
+from tests.corpus_factory import as_version_1, make_corpus, write_jsonl
 
 
 def _set(path: str, value):
@@ -240,3 +240,14 @@ def test_argument_errors_are_one_line(tmp_path, monkeypatch, capsys, valid, comm
     assert err.count("\n") == 1, err
     assert message in err and err.startswith(f"jiwei-{command}: error: ")
     assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "x.pdf").exists()
+
+
+def test_versions_1_and_2_are_each_checked_by_their_own_schema(tmp_path, valid):
+    v2 = valid[0]
+    v1 = as_version_1(valid[1])
+    v1_claiming_2 = {**as_version_1(valid[2]), "schema_version": 2}
+    corpus = read_corpus([write_jsonl([v2, v1, v1_claiming_2], tmp_path / "crawl.jsonl")])
+    assert [r["url"] for r in corpus.records] == [v2["url"], v1["url"]]
+    [skipped] = corpus.skipped
+    assert (skipped.line, skipped.url) == (3, valid[2]["url"])
+    assert "'inspection_round' is a required property" in skipped.detail
