@@ -27,7 +27,6 @@ from pipelines.corpus.export import (
 from pipelines.corpus.overview import REPORT_SUFFIXES, write_overview
 from pipelines.corpus.records import Corpus, InputError, read_corpus
 
-logger = logging.getLogger(__name__)
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_EMPTY = 0, 1, 2, 3
 
 
@@ -84,10 +83,7 @@ def _run(command, argv) -> int:
     prog = command.__name__.removesuffix("_command").replace("_", "-")
     try:
         return command(argv)
-    except UsageError as error:
-        print(f"jiwei-{prog}: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except InputError as error:
+    except (UsageError, InputError) as error:
         print(f"jiwei-{prog}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
@@ -97,6 +93,7 @@ def _run(command, argv) -> int:
 
 
 def _empty(corpus: Corpus, prog: str) -> int | None:
+    """EXIT_EMPTY, said in one line, when no record is valid; None otherwise."""
     if corpus.records:
         return None
     print(corpus.summary(), file=sys.stderr)
