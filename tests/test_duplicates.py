@@ -231,3 +231,10 @@ def test_the_origin_is_the_earliest_then_the_own_site():
     assert [m.match for m in cluster_records([county_gov, later_city, jiwei])] == [
         "exact", "exact", "first"]
     assert all(m.reason for m in memberships)
+
+
+def test_no_cluster_holds_two_inspected_units(corpus, clusters):
+    units = defaultdict(set)
+    for record in corpus.records:
+        units[clusters[record["url"]].cluster_id].add(record["notice"]["inspected_unit"])
+    assert [found for found in units.values() if len(found) > 1] == []
