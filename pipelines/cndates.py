@@ -7,7 +7,8 @@ A date that omits its year takes the year of the latest earlier date in the same
 printed one, or ``default_year`` (usually the publication year) when there is none yet.
 In a range (``2022年4月12日至6月17日``) the end takes the start's year, one year later if it
 would otherwise fall before the start (``2021年12月1日至1月15日``); later dates without a
-year then carry that later year.
+year then carry that later year. Two dates with nothing between them
+(``2020年5月6日6月5日``, a page that lost its 至) are a range too.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ DATE_PATTERN = re.compile(
     """,
     re.VERBOSE,
 )
-RANGE_GAP_PATTERN = re.compile(rf"\s*{RANGE_CONNECTORS}\s*")
+# Between a range's two dates: a connector; or nothing at all when both dates are whole
+# (``2020年5月6日6月5日``, a page that lost its 至).
+RANGE_GAP_PATTERN = re.compile(rf"\s*{RANGE_CONNECTORS}\s*|")
 DAY_ONLY_END_PATTERN = re.compile(rf"\s*{RANGE_CONNECTORS}\s*{_DAY}")
 # The end of a date reading ``…月``: 月 and the day.
 MONTH_AND_DAY_PATTERN = re.compile(rf"月\s*{_DAY}")

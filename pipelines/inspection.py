@@ -153,7 +153,8 @@ LIST_TAIL_PATTERN = re.compile(rf"等(?:{NUMERAL}\s*(?:个|家|所|名))?.*$")
 COUNT_TAIL_PATTERN = re.compile(rf"{NUMERAL}\s*(?:个|家|所|户)[^、]*$")
 SCOPE_WORDS = r"(?:所辖|所属|下属|辖区)"
 SCOPE_WORDS_PATTERN = re.compile(SCOPE_WORDS)
-SCOPE_TAIL_PATTERN = re.compile(rf"及(?:其)?{SCOPE_WORDS}.*$")
+# A unit's scope after it (营田镇及所辖村(社区)), up to the next item of a list.
+SCOPE_PATTERN = re.compile(rf"及(?:其)?{SCOPE_WORDS}[^、，,]*")
 # Words before a name that are not part of it: a modifier ending in 的 or 所属 (集团所属),
 # a verb ending in 对, a conjunction, 我市/本县.
 LEADING_WORDS_PATTERN = re.compile(
@@ -171,6 +172,8 @@ ORG_SUFFIX_PATTERN = re.compile(
 UNIT_END_CHARS = (
     "局乡镇村委办院校司部会所站心区队厂场馆处室社团组党支总关道协联厅县市旗州行园台织中学"
 )
+# Before 和/及/与, only these end a name: 科学与工程学院, 中学和小学 are one name each.
+JOINED_NAME_END_CHARS = UNIT_END_CHARS.replace("中", "").replace("学", "")
 # Where a meeting is held is no unit (会议中心, 会议室, 报告厅).
 VENUE_PATTERN = re.compile(r"(?:会议中心|会议室|报告厅|礼堂|会堂|大厅|楼)$")
 GENERIC_UNIT_PATTERN = re.compile(
@@ -290,7 +293,7 @@ def is_unit_name(name: str, counted: bool = False) -> bool:
 def clean_unit(unit: str) -> str:
     """A unit's name without asides, trailing scope and role words, and quotes."""
     unit = ASIDE_PATTERN.sub("", unit)
-    unit = SCOPE_TAIL_PATTERN.sub("", ROLE_TAIL_PATTERN.sub("", unit))
+    unit = SCOPE_PATTERN.sub("", ROLE_TAIL_PATTERN.sub("", unit))
     return unit.strip("“”\"'‘’、 ")
 
 
@@ -298,7 +301,7 @@ def _split_joined(item: str) -> list[str]:
     """``区国土资源局和洪山乡`` → two units; ``区文体广电和旅游局`` stays one."""
     for joiner in ("和", "及", "与"):
         left, found, right = item.partition(joiner)
-        if found and left and right and left[-1] in UNIT_END_CHARS and len(right) >= 2:
+        if found and left and right and left[-1] in JOINED_NAME_END_CHARS and len(right) >= 2:
             return [left, *_split_joined(right)]
     return [item]
 
@@ -319,6 +322,7 @@ def split_units(units: str) -> list[str]:
     units = ASIDE_PATTERN.sub("", units)
     for group in re.split(r"[，,]", units):
         group = LIST_TAIL_PATTERN.sub("", ROLE_TAIL_PATTERN.sub("", group))
+        group = SCOPE_PATTERN.sub("", group)  # 国庆乡党委及所辖6个党总支 → 国庆乡党委
         count_tail = COUNT_TAIL_PATTERN.search(group)
         if count_tail and SCOPE_WORDS_PATTERN.search(count_tail.group()):
             continue  # 范营乡、白集镇5个乡镇所辖部分行政村: the towns own the scope
@@ -326,7 +330,7 @@ def split_units(units: str) -> list[str]:
         if count_tail and len(parts) == 1:
             continue  # 闸口街道6个社区党委, 32家事业单位: a collective, not a name
         items = [clean_unit(item) for part in parts
-                 for item in _split_joined(SCOPE_TAIL_PATTERN.sub("", part))]
+                 for item in _split_joined(SCOPE_PATTERN.sub("", part))]
         if (len(items) > 1 and ORG_SUFFIX_PATTERN.search(items[-1])
                 and not any(ORG_SUFFIX_PATTERN.search(item) for item in items[:-1])):
             items[-1] = ORG_SUFFIX_PATTERN.sub("", items[-1])
