@@ -251,3 +251,13 @@ def test_versions_1_and_2_are_each_checked_by_their_own_schema(tmp_path, valid):
     [skipped] = corpus.skipped
     assert (skipped.line, skipped.url) == (3, valid[2]["url"])
     assert "'inspection_round' is a required property" in skipped.detail
+
+
+def test_duplicates_csv_for_excel(tmp_path, capsys, valid):
+    crawl = write_jsonl(valid, tmp_path / "crawl.jsonl")
+    assert main(["duplicates", str(crawl), "-o", str(tmp_path / "d.csv"), "--excel"]) == 0
+    raw = (tmp_path / "d.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with (tmp_path / "d.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(re.fullmatch(r'="[0-9a-f]{16}"', row["cluster_id"]) for row in rows)

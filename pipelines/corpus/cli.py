@@ -56,6 +56,13 @@ def _threshold_option(parser: argparse.ArgumentParser) -> None:
                              f"(default {CONTAINMENT_THRESHOLD})")
 
 
+def _excel_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--excel", action="store_true",
+                        help="CSV for Excel: UTF-8 with a byte order mark, timestamps as plain "
+                             "Asia/Shanghai time (2021-08-02 09:30:00), identifiers (adcodes, "
+                             "outline item ids, cluster ids) kept as text")
+
+
 def _check_threshold(threshold: float) -> None:
     if not 0 < threshold <= 1:
         raise UsageError(f"--threshold must be above 0 and at most 1, not {threshold}")
@@ -108,10 +115,7 @@ def export_command(argv: list[str] | None) -> int:
                         help="folder of the tables (default: corpus)")
     parser.add_argument("--format", dest="formats", action="append", choices=FORMATS,
                         help="table format, repeatable (default: parquet and csv)")
-    parser.add_argument("--excel", action="store_true",
-                        help="CSV for Excel: UTF-8 with a byte order mark, timestamps as plain "
-                             "Asia/Shanghai time (2021-08-02 09:30:00), identifiers (adcodes, "
-                             "outline item ids) kept as text")
+    _excel_option(parser)
     _threshold_option(parser)
     args = parser.parse_args(argv)
     _check_threshold(args.threshold)
@@ -135,6 +139,7 @@ def duplicates_command(argv: list[str] | None) -> int:
                         help="output table, .csv or .parquet (default: duplicates.csv)")
     parser.add_argument("--all", dest="single_copies", action="store_true",
                         help="also list the notices that only one URL carries")
+    _excel_option(parser)
     _threshold_option(parser)
     args = parser.parse_args(argv)
     _check_threshold(args.threshold)
@@ -145,7 +150,7 @@ def duplicates_command(argv: list[str] | None) -> int:
     table = duplicates_table(corpus, threshold=args.threshold,
                              single_copies=args.single_copies)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    write_table(table, args.output)
+    write_table(table, args.output, excel=args.excel)
     clusters = len(set(table.column("cluster_id").to_pylist()))
     return _finish(corpus, f"{table.num_rows} copies in {clusters} clusters written to "
                            f"{args.output}")
