@@ -1,20 +1,48 @@
-"""The list page object: notice links with their list-page title and date, and next pages."""
+"""The list page object: notice rows (link, list-page title and date) and the next page.
+
+Rows are found by structure, not by dates: a link's row is its nearest ancestor repeated among
+its siblings (`li`, `tr`, `div` …), or the stretch between `<br>`s when links share one cell.
+Rows with the same place in the page form a list; the page's list is the one with most title
+text. The rules are described in docs/extraction.md, "List pages".
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from statistics import median
 from urllib.parse import urlsplit
 
-from crawler.pages.blocks import element_text
+from crawler.pages.blocks import SKIPPED_TAGS, element_text
 from crawler.pages.detail import ATTACHMENT_TYPES, url_extension
-from crawler.pages.urls import link_target, web_url
+from crawler.pages.urls import link_target, same_site, url_shape, web_url
 
 _DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
-# Rows of a list: the nearest of these ancestors of a link holds its date.
-_ROW_TAGS = ("li", "tr", "dd", "dt", "p", "div", "span")
 NEXT_PAGE_TEXTS = ("下一页", "下页", "后页", "下一頁", "下頁", "next", ">")
+# Link texts that label rather than title (a row's `更多`, a pager's `尾页`).
+_LABEL_TEXTS = frozenset((
+    "更多", "更多>>", "more", "详细", "详情", "查看", "首页", "上一页", "上页", "尾页", "末页",
+    "[pdf]", "pdf", "附件", ">>", "<<", "<", *NEXT_PAGE_TEXTS))
+# A pinned row says so in its text, or in a class, id or icon name of one of its elements.
+_PINNED_TEXT_RE = re.compile(r"置顶|顶置")
+_PINNED_WORD_RE = re.compile(r"(?<![a-z])(?:top|zd|zhiding|istop|is_top|settop)(?![a-z])", re.I)
+_PINNED_ATTRIBUTES = ("class", "id", "src", "alt", "title")
+_TITLE_BULLETS = "·•●○■□◆◇▪▸►>》※ \u3000"
+_PINNED_PREFIX_RE = re.compile(r"^[\[【(（]?\s*(?:置顶|顶置)\s*[\]】)）]?\s*")
+_ELLIPSES = ("...", "…", "．．．", "..")
+
+MIN_TITLE_CHARS = 4  # shorter link texts are labels (`[PDF]`, `更多`), not notice titles
+_ROW_DEPTH = 5  # ancestors of a link looked at for its row
+_ROW_MAX_LINKS = 4  # an ancestor holding more links is a block of rows, not a row
+# A list without any date: this many rows, titles of this median length, mostly page links.
+_UNDATED_MIN_ROWS = 3
+_UNDATED_MEDIAN_TITLE = 8
+_SEPARATORS = ("br", "hr")
+# A row that repeats nowhere (a list of one) is one of these, at most this far up, and dated.
+_SINGLE_ROW_TAGS = ("li", "tr", "dd", "dt", "p", "div", "span")
+_SINGLE_ROW_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -23,17 +51,43 @@ class ListEntry:
     title: str
     date: str | None
     key: str | None = None  # the record id on JSON lists
+    pinned: bool = False  # marked 置顶: kept at the top out of date order
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row of the page's list that gives no entry, and why."""
+
+    url: str | None
+    text: str
+    reason: str  # no_title_link | outside_list
+
+
+@dataclass(frozen=True)
+class ListReading:
+    entries: list[ListEntry]
+    skipped: list[SkippedRow]
 
 
 class ListPage:
-    """Notice entries (links in rows that print a date) and the next page link of a list."""
+    """Notice entries (the rows of the page's list) and the next page link of a list."""
 
     def __init__(self, response):
         self.response = response
 
     @cached_property
+    def reading(self) -> ListReading:
+        body = self.response.xpath("//body")
+        root = body[0].root if body else self.response.selector.root
+        return read_list(root, self.response.url)
+
+    @property
     def entries(self) -> list[ListEntry]:
-        return entries_in(self.response.xpath("//body//a[@href]"), self.response.url)
+        return self.reading.entries
+
+    @property
+    def skipped(self) -> list[SkippedRow]:
+        return self.reading.skipped
 
     @cached_property
     def next_page_url(self) -> str | None:
@@ -46,23 +100,393 @@ class ListPage:
         return None
 
 
-def entries_in(links, base_url: str) -> list[ListEntry]:
-    """Notice entries among link selectors: links whose row prints a date, first one per URL.
+@dataclass
+class _Row:
+    """A row: its nodes (an element and the link-free siblings after it, or the children of a
+    container between two `<br>`), the text before them, and its links in order."""
 
-    The title is the link's `title=` when present (list texts are often cut with `...`)."""
-    seen: dict[str, ListEntry] = {}
-    rows: dict = {}  # each ancestor looked at once, however many links it holds
-    for link in links:
-        url = web_url(base_url, link_target(link.root))
-        if url is None:
+    group: tuple
+    nodes: list
+    lead: str = ""
+    links: list = field(default_factory=list)
+
+
+@dataclass
+class _RowReading:
+    row: _Row
+    entries: list[ListEntry]
+
+    @property
+    def dated(self) -> bool:
+        return any(entry.date for entry in self.entries)
+
+
+def read_list(root, base_url: str) -> ListReading:
+    """The entries of the page's list among the links under `root`, and its skipped rows."""
+    finder = _RowFinder()
+    rows: dict = {}  # first node -> row
+    for link in root.iter("a"):
+        if not link.get("href") or _in_skipped(link, root):
             continue
-        date = _row_date(link.root, rows)
-        if date is None:
+        row = finder.row_of(link)
+        if row is None:
             continue
-        title = link_target(link.root, "title") or element_text(link.root)
-        if url not in seen and title:
-            seen[url] = ListEntry(url, title, date)
-    return list(seen.values())
+        rows.setdefault(row.nodes[0], row).links.append(link)
+    groups: dict[tuple, list[_RowReading]] = {}
+    for row in rows.values():
+        groups.setdefault(row.group, []).append(_RowReading(row, _row_entries(row, base_url)))
+    lists = [_NoticeList(readings, base_url) for readings in groups.values()]
+    lists = [notice_list for notice_list in lists if notice_list.score > 0]
+    if not lists:
+        return ListReading([], [])
+    best = max(lists, key=lambda notice_list: notice_list.score)
+    entries: dict[str, ListEntry] = {}
+    for reading in best.rows:
+        for entry in reading.entries:
+            entries.setdefault(entry.url, entry)
+    skipped = [SkippedRow(_first_url(reading.row, base_url), _row_text(reading.row),
+                          "no_title_link") for reading in best.untitled]
+    skipped += [SkippedRow(entry.url, entry.title, "outside_list") for other in lists
+                if other is not best for reading in other.rows if reading.dated
+                for entry in reading.entries]
+    return ListReading(list(entries.values()), skipped)
+
+
+class _NoticeList:
+    """The rows of one group that form a notice list, and how much it looks like the page's.
+
+    Dated rows are list rows; an undated row is one when it is like a dated one (same tag and
+    class, or a link of the same URL shape). A group without dates is a list when it has 3+
+    rows of long titles linking mostly to pages on this site."""
+
+    def __init__(self, readings: list[_RowReading], base_url: str):
+        titled = [reading for reading in readings if reading.entries]
+        dated = [reading for reading in titled if reading.dated]
+        if dated:
+            kinds = {_row_kind(reading.row) for reading in dated}
+            shapes = {url_shape(entry.url) for reading in dated for entry in reading.entries}
+            self.rows = [reading for reading in titled if reading.dated
+                         or _row_kind(reading.row) in kinds
+                         or any(url_shape(entry.url) in shapes for entry in reading.entries)]
+        else:
+            self.rows = titled if _is_undated_list(titled, base_url) else []
+        kinds = {_row_kind(reading.row) for reading in self.rows}
+        # Rows like the list's own that give no entry (a row linking nowhere readable).
+        self.untitled = [reading for reading in readings
+                         if not reading.entries and _row_kind(reading.row) in kinds]
+        self.score = _list_score(self.rows, len(dated), base_url)
+
+
+def _row_kind(row: _Row) -> tuple:
+    first = row.nodes[0]
+    return (row.group[1], first.get("class") or "") if row.group[1] not in ("br", "a") else (
+        row.group[1],)
+
+
+def _is_undated_list(titled: list[_RowReading], base_url: str) -> bool:
+    entries = [entry for reading in titled for entry in reading.entries]
+    pages = [entry for entry in entries
+             if same_site(entry.url, base_url) and _is_page_url(entry.url)]
+    return (len(titled) >= _UNDATED_MIN_ROWS and len(pages) * 2 >= len(entries)
+            and median(len(entry.title) for entry in entries) >= _UNDATED_MEDIAN_TITLE)
+
+
+class _RowFinder:
+    """Finds each link's row; what it learns of a container serves its other links."""
+
+    def __init__(self):
+        # Keyed by the elements themselves: that keeps their lxml proxies (and ids) alive.
+        self._link_holders: dict = {}
+        self._repeats: dict = {}
+        self._segments: dict = {}
+        self._link_counts: dict = {}
+
+    def row_of(self, link) -> _Row | None:
+        parent = link.getparent()
+        if parent is None:
+            return None
+        segments = self._segments_of(parent, separated_only=True)
+        if segments:
+            return segments.get(link)
+        node = link
+        for _ in range(_ROW_DEPTH):
+            container = node.getparent()
+            if container is None or not isinstance(container.tag, str):
+                break
+            if node is not link:
+                if self._link_count(node) > _ROW_MAX_LINKS:
+                    break
+                if self._repeat_count(container, node.tag) >= 2:
+                    return self._element_row(node, container)
+            if container.tag in ("body", "html"):
+                break
+            node = container
+        segments = self._segments_of(parent, separated_only=False)
+        if segments:
+            return segments.get(link)
+        return self._dated_row(link)
+
+    def _dated_row(self, link) -> _Row | None:
+        """A row with no repeated siblings (a list of one): the link's nearest `li`, `tr` …
+        ancestor holding no other link and printing a date."""
+        for node in itertools.islice(link.iterancestors(), _SINGLE_ROW_DEPTH):
+            if node.tag not in _SINGLE_ROW_TAGS or self._link_count(node) > 1:
+                continue
+            if _DATE_RE.search(element_text(node)):
+                return _Row((_place(node), node.tag), [node])
+        return None
+
+    def _holds_link(self, element) -> bool:
+        if element not in self._link_holders:
+            self._link_holders[element] = any(a.get("href") for a in element.iter("a"))
+        return self._link_holders[element]
+
+    def _link_count(self, element) -> int:
+        if element not in self._link_counts:
+            self._link_counts[element] = sum(1 for a in element.iter("a") if a.get("href"))
+        return self._link_counts[element]
+
+    def _repeat_count(self, container, tag: str) -> int:
+        key = (container, tag)
+        if key not in self._repeats:
+            self._repeats[key] = sum(1 for child in container
+                                     if child.tag == tag and self._holds_link(child))
+        return self._repeats[key]
+
+    def _element_row(self, element, container) -> _Row:
+        """The element with the siblings after it that hold no link (a `dt`'s `dd`)."""
+        nodes = [element]
+        for sibling in element.itersiblings():
+            if sibling.tag == element.tag or self._holds_link(sibling):
+                break
+            nodes.append(sibling)
+        return _Row((_place(container), element.tag), nodes)
+
+    def _segments_of(self, container, separated_only: bool) -> dict | None:
+        """Rows of a container whose own child links are its rows, by link id: split at
+        `<br>`s, or (not `separated_only`) at the links when there are three or more."""
+        key = (container, separated_only)
+        if key not in self._segments:
+            self._segments[key] = _split_segments(container, separated_only)
+        return self._segments[key]
+
+
+def _split_segments(container, separated_only: bool) -> dict | None:
+    children = [child for child in container if isinstance(child.tag, str)]
+    links = [child for child in children if child.tag == "a" and child.get("href")]
+    titled = [link for link in links if _is_title(link_title(link))]
+    if len(titled) < 2:
+        return None
+    between = children[children.index(titled[0]):children.index(titled[-1])]
+    if any(child.tag in _SEPARATORS for child in between):
+        return _segments_at_separators(container, children)
+    if separated_only or len(links) < 3:
+        return None
+    return _segments_at_links(container, children, links)
+
+
+def _segments_at_separators(container, children) -> dict:
+    """Rows split at `<br>`s; a line without a link (a date on its own line) joins the row
+    before it, or the row after it when the lines before the first link print a date."""
+    group = (_place(container), "br")
+    lines: list[list] = [[]]
+    for child in children:
+        if child.tag in _SEPARATORS:
+            lines.append([child])
+        else:
+            lines[-1].append(child)
+    linked = [any(node.tag == "a" and node.get("href") for node in line) for line in lines]
+    lead = container.text or ""
+    forward = not linked[0] and bool(_DATE_RE.search(
+        lead + " ".join(element_text(node) + (node.tail or "") for node in lines[0])))
+    if not (linked[0] or forward):
+        lead = ""
+    rows: list[_Row] = []
+    waiting: list = []
+    for line, has_link in zip(lines, linked, strict=True):
+        if has_link:
+            rows.append(_Row(group, waiting + line, lead))
+            waiting, lead = [], ""
+        elif forward:
+            waiting += line
+        elif rows:
+            rows[-1].nodes += line
+    return {node: row for row in rows for node in row.nodes if node.tag == "a"}
+
+
+def _segments_at_links(container, children, links) -> dict:
+    """Each link with what follows it up to the next link, or with what precedes it when the
+    text before the first link holds a date (dates printed before titles)."""
+    group = (_place(container), "a")
+    before_first = (container.text or "") + "".join(
+        element_text(child) + (child.tail or "") for child in children[:children.index(links[0])])
+    rows: dict = {}
+    if _DATE_RE.search(before_first):
+        row = _Row(group, [], container.text or "")
+        for child in children:
+            row.nodes.append(child)
+            if child in links:
+                rows[child] = row
+                row = _Row(group, [])
+        return rows
+    row = None
+    for child in children:
+        if child in links:
+            row = rows[child] = _Row(group, [child])
+        elif row is not None:
+            row.nodes.append(child)
+    return rows
+
+
+def _place(container) -> tuple:
+    """Where a container sits: the tags and classes from the root down to it. Lists cut into
+    several `<ul>`s under one parent share their place."""
+    return tuple((el.tag, el.get("class") or "")
+                 for el in [container, *container.iterancestors()])
+
+
+def _in_skipped(link, root) -> bool:
+    return any(el.tag in SKIPPED_TAGS for el in link.iterancestors() if el is not root)
+
+
+def _pieces(row: _Row) -> list[tuple[str, object]]:
+    """The row's text in document order, each piece with the link it lies in (or None)."""
+    pieces: list[tuple[str, object]] = [(row.lead, None)] if row.lead else []
+    for node in row.nodes:
+        if node.tag == "a":
+            pieces.append((element_text(node), node))
+        else:
+            _walk_pieces(node, None, pieces)
+        if node.tail:
+            pieces.append((node.tail, None))
+    return pieces
+
+
+def _walk_pieces(element, link, pieces) -> None:
+    if not isinstance(element.tag, str) or element.tag in SKIPPED_TAGS:
+        return
+    if element.tag == "a" and element.get("href"):
+        link = element
+    if element.text:
+        pieces.append((element.text, link))
+    for child in element:
+        _walk_pieces(child, link, pieces)
+        if child.tail:
+            pieces.append((child.tail, link))
+
+
+def _row_text(row: _Row) -> str:
+    return " ".join(" ".join(text for text, _ in _pieces(row)).split())
+
+
+def _first_url(row: _Row, base_url: str) -> str | None:
+    return next((url for link in row.links if (url := web_url(base_url, link_target(link)))),
+                None)
+
+
+def link_title(link) -> str:
+    """A link's notice title: its text, or its `title=` when the text is cut (`…`) or empty;
+    list bullets and a `[置顶]` mark left out."""
+    text = element_text(link).strip(_TITLE_BULLETS)
+    full = link_target(link, "title").strip(_TITLE_BULLETS)
+    stem = text.rstrip("".join(_ELLIPSES)).strip()
+    if full and (not text or text.endswith(_ELLIPSES) or len(full) > len(text)
+                 and full.startswith(stem[:4])):
+        text = full
+    return _PINNED_PREFIX_RE.sub("", text)
+
+
+def _row_entries(row: _Row, base_url: str) -> list[ListEntry]:
+    """The notice links of a row (titled links, not labels; files only when no page is
+    linked), each with the date printed next to it."""
+    titled: dict[str, tuple] = {}
+    for link in row.links:
+        url = web_url(base_url, link_target(link))
+        title = link_title(link)
+        if url and title and (url not in titled or len(title) > len(titled[url][1])):
+            titled[url] = (link, title)
+    longest = max((len(title) for _, title in titled.values()), default=0)
+    chosen = {url: (link, title) for url, (link, title) in titled.items()
+              if _is_title(title) and len(title) >= longest / 2}
+    if any(not is_attachment_url(url) for url in chosen):
+        chosen = {url: pair for url, pair in chosen.items() if not is_attachment_url(url)}
+    if not chosen:
+        return []
+    pieces = _pieces(row)
+    links = [link for link, _ in chosen.values()]
+    dates = _link_dates(pieces, links)
+    pinned = _is_pinned(row, pieces, links)
+    return [ListEntry(url, title, dates.get(link), pinned=pinned)
+            for url, (link, title) in chosen.items()]
+
+
+def _link_dates(pieces, links) -> dict:
+    """The date printed beside each link: after it (up to the next link), or before it when
+    the row prints its first date before its first link."""
+    owners = set(links)
+    stretches: list[list[str]] = [[]]  # outside text before link 0, after link 0, …
+    order: list = []
+    inside: dict = {}
+    for text, link in pieces:
+        if link is not None and link in owners:
+            if not order or order[-1] is not link:
+                order.append(link)
+                stretches.append([])
+            inside.setdefault(link, []).append(text)
+        else:
+            stretches[-1].append(text)
+    found = [_first_date(" ".join(stretch)) for stretch in stretches]
+    before = bool(found[0])
+    dates = {}
+    for index, link in enumerate(order):
+        date = (found[index] if before else found[index + 1]) or _first_date(
+            " ".join(inside[link]))
+        if date:
+            dates.setdefault(link, date)
+    return dates
+
+
+def _first_date(text: str) -> str | None:
+    match = _DATE_RE.search(text)
+    return " ".join(match.group().split()) if match else None
+
+
+def _is_pinned(row: _Row, pieces, links) -> bool:
+    if any(_PINNED_TEXT_RE.search(text) for text, _ in pieces):
+        return True
+    for node in row.nodes:
+        for element in node.iter():
+            if isinstance(element.tag, str) and any(
+                    _PINNED_WORD_RE.search(element.get(name) or "")
+                    for name in _PINNED_ATTRIBUTES):
+                return True
+    return False
+
+
+def _list_score(rows: list[_RowReading], dated: int, base_url: str) -> float:
+    """Title text of the list's rows, up to doubled when they are dated, up to doubled again
+    when their links lie under the page's own folder (a column's own notices)."""
+    entries = [entry for reading in rows for entry in reading.entries]
+    if not entries:
+        return 0
+    folder = urlsplit(base_url).path.rsplit("/", 1)[0] + "/"
+    local = sum(same_site(entry.url, base_url) and urlsplit(entry.url).path.startswith(folder)
+                for entry in entries)
+    text = sum(len(entry.title) for entry in entries)
+    return text * (1 + dated / len(rows)) * (1 + local / len(entries))
+
+
+def _is_page_url(url: str) -> bool:
+    """A link to one page (a notice), not to a folder or a column's index."""
+    parts = urlsplit(url)
+    if re.search(r"\d", parts.query):
+        return True
+    name = parts.path.rsplit("/", 1)[-1].lower()
+    return bool(name) and not name.startswith(("index.", "default.", "list"))
+
+
+def _is_title(text: str) -> bool:
+    return len(text) >= MIN_TITLE_CHARS and text.lower() not in _LABEL_TEXTS
 
 
 def page_number_links(response) -> list[str]:
@@ -80,37 +504,7 @@ def page_number_links(response) -> list[str]:
     return urls
 
 
-def _row_date(link, rows: dict) -> str | None:
-    """The date printed in the link's row (outside the link text when possible).
-
-    `rows` keeps what each ancestor said, for the next links of the same list."""
-    node = link
-    for _ in range(3):
-        node = node.getparent()
-        if node is None:
-            return None
-        outcome = rows.get(node, _UNSEEN)
-        if outcome is _UNSEEN:
-            outcome = rows[node] = _row_outcome(node)
-        if outcome is not _LOOK_HIGHER:
-            return outcome
-    return None
-
-
-_UNSEEN, _LOOK_HIGHER = object(), object()
-
-
-def _row_outcome(node):
-    """The date an ancestor gives its links, None when it is no row (it holds several links
-    and is no `li`/`tr`/`dd`), or _LOOK_HIGHER when the row is further up."""
-    if node.tag not in _ROW_TAGS:
-        return _LOOK_HIGHER
-    if node.tag not in ("li", "tr", "dd") and len(node.findall(".//a[@href]")) > 1:
-        return None
-    match = _DATE_RE.search(element_text(node))
-    return match.group() if match else _LOOK_HIGHER
-
-
 def is_attachment_url(url: str) -> bool:
     """Whether a link points at a file (pdf, doc …) rather than a page."""
     return url_extension(url) in ATTACHMENT_TYPES
+
