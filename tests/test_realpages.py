@@ -1,4 +1,5 @@
-"""Regression tests on real government pages (``fixtures/realpages/``): detail fields per page, notice links and page count per list page."""
+"""Regression tests on real government pages (``fixtures/realpages/``): detail fields per page,
+notice links and page count per list page."""
 
 from __future__ import annotations
 

@@ -457,8 +457,8 @@ def _is_pinned(row: _Row, pieces, links) -> bool:
     for node in row.nodes:
         for element in node.iter():
             if isinstance(element.tag, str) and any(
-                    _PINNED_WORD_RE.search(element.get(name) or "")
-                    for name in _PINNED_ATTRIBUTES):
+                    _PINNED_WORD_RE.search(value) or _PINNED_TEXT_RE.search(value)
+                    for name in _PINNED_ATTRIBUTES if (value := element.get(name))):
                 return True
     return False
 

@@ -1,0 +1,155 @@
+"""List rows by layout (tests/fixture_sites/lists/): every notice with its own list date, no
+other link taken, undated rows kept, pinned rows not ending a `since` walk. Page objects first,
+then real crawls of the same pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+
+from crawler.platforms import detect_platform
+from fixtures.server import FixtureServer
+from pipelines.dates import to_iso_date
+from tests.conftest import TEST_SITES, run_crawl
+
+ROOT = TEST_SITES / "lists" / "root"
+BASE = "http://lists.example/"
+# Each list page's notices (info/N.html) in list order, with the date printed beside each.
+LAYOUTS = {
+    "td-br.html": [(1, "2022-06-15"), (2, "2022-05-30"), (3, "2022-04-08"), (4, "2021-12-21")],
+    "div-br.html": [(5, "2022-09-01"), (6, "2022-08-19"), (7, "2022-07-05")],
+    "date-first-br.html": [(8, "2022-03-01"), (9, "2022-02-14"), (10, "2021-11-30")],
+    "table-cells.html": [(11, "2022-10-12"), (12, "2022-09-28"), (13, "2022-09-01"),
+                         (14, "2022-08-16")],
+    "li-span.html": [(1, "2022-11-02"), (2, "2022年10月14日"), (3, "2022/09/20")],
+    "date-first.html": [(4, "2022-07-11"), (5, "2022-06-02"), (6, "2022-05-18")],
+    "several-links.html": [(7, "2022-04-21"), (8, "2022-03-09"), (9, "2022-01-26")],
+    # 14 rows, 6 undated: 2, 4, 5, 8, 10 with an empty date cell, 12 with none.
+    "column.html": [(1, "2022-12-30"), (2, None), (3, "2022-11-18"), (4, None), (5, None),
+                    (6, "2022-08-08"), (7, "2022-07-27"), (8, None), (9, "2022-05-13"),
+                    (10, None), (11, "2022-03-03"), (12, None), (13, "2021-12-24"),
+                    (14, "2021-11-11")],
+    "titles.html": [(15, None), (16, None), (17, None), (18, None), (19, None)],
+}
+
+
+def response_of(path: Path, url: str) -> HtmlResponse:
+    return HtmlResponse(url=url, body=path.read_bytes(), encoding="utf-8", request=Request(url))
+
+
+def list_response(name: str) -> HtmlResponse:
+    return response_of(ROOT / name, BASE + name)
+
+
+def notice_title(number: int) -> str:
+    html = (ROOT / "info" / f"{number}.html").read_text(encoding="utf-8")
+    return re.search(r"<h1>(.*?)</h1>", html).group(1)
+
+
+def read(name: str):
+    response = list_response(name)
+    platform = detect_platform(response)
+    return platform, response, platform.list_page(response)
+
+
+# --- page objects -------------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "expected"), LAYOUTS.items(), ids=list(LAYOUTS))
+def test_each_row_gives_its_notice_and_its_own_date(name, expected):
+    _, _, page = read(name)
+    assert [(e.url, e.date) for e in page.entries] == [
+        (f"{BASE}info/{n}.html", date) for n, date in expected]
+
+
+@pytest.mark.parametrize("name", ["table-cells.html", "several-links.html", "column.html"])
+def test_titles_are_whole(name):
+    """`title=` holds what the list text cuts with `…`; the row's other links are no title."""
+    _, _, page = read(name)
+    assert [e.title for e in page.entries] == [notice_title(n) for n, _ in LAYOUTS[name]]
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_list_pages_are_lists(name):
+    platform, response, _ = read(name)
+    assert platform.is_list_page(response)
+
+
+@pytest.mark.parametrize("number", [1, 15, 20])
+def test_notice_pages_are_no_lists(number):
+    response = response_of(ROOT / "info" / f"{number}.html", f"{BASE}info/{number}.html")
+    assert not detect_platform(response).is_list_page(response)
+
+
+def test_a_row_without_a_readable_link_is_reported():
+    _, _, page = read("column.html")
+    assert [(row.reason, row.url, row.text) for row in page.skipped] == [
+        ("no_title_link", None, "该信息已撤回")]
+
+
+def test_a_dated_sidebar_list_is_not_the_page_list():
+    _, _, page = read("table-cells.html")
+    assert [(row.reason, row.url) for row in page.skipped] == [
+        ("outside_list", f"{BASE}info/19.html"), ("outside_list", f"{BASE}info/20.html")]
+
+
+def test_pinned_rows_are_marked():
+    _, _, page = read("pinned.html")
+    assert [(e.url.rsplit("/", 1)[1], e.date, e.pinned) for e in page.entries] == [
+        ("15.html", "2019-06-01", True),  # `[置顶]` in its text, `class="top"`
+        ("16.html", "2023-05-10", True),  # a `top.gif` icon
+        ("17.html", "2023-04-02", False), ("18.html", "2023-03-15", False)]
+    assert page.entries[0].title == notice_title(15)
+
+
+# --- crawls -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def lists_server():
+    with FixtureServer(["lists"], sites_dir=TEST_SITES) as server:
+        yield server
+
+
+@pytest.mark.parametrize(("name", "expected"), LAYOUTS.items(), ids=list(LAYOUTS))
+def test_crawl_from_a_list_yields_every_notice_with_its_date(lists_server, tmp_path, name,
+                                                             expected):
+    base = lists_server.base_urls["lists"]
+    result = run_crawl(tmp_path, "notices", f"start_url={base}{name}")
+    assert result.returncode == 0
+    assert " ERROR: " not in result.log
+    records = {r["url"]: (r["published_at"], r["title"]) for r in result.records}
+    assert records == {f"{base}info/{n}.html": (to_iso_date(date), notice_title(n))
+                       for n, date in expected}
+
+
+def test_crawl_takes_no_other_link(lists_server, tmp_path):
+    """Sidebar notices, column tags and PDFs beside the titles are not fetched."""
+    base = lists_server.base_urls["lists"]
+    paths = ("/info/19.html", "/info/20.html", "/news/", "/dflz/", "/files/")
+    before = {path: lists_server.request_count("lists", path) for path in paths}
+    for name in ("table-cells.html", "several-links.html"):
+        run_crawl(tmp_path, "notices", f"start_url={base}{name}")
+    assert {path: lists_server.request_count("lists", path) for path in paths} == before
+
+
+def test_crawl_logs_and_counts_a_skipped_row(lists_server, tmp_path):
+    base = lists_server.base_urls["lists"]
+    result = run_crawl(tmp_path, "notices", f"start_url={base}column.html")
+    assert result.stat("notices/list_row_skipped_count/no_title_link") == 1
+    assert f"list page {base}column.html: 1 row(s) not followed: no_title_link (1): 该信息已撤回" \
+        in result.log
+
+
+def test_pinned_old_entry_does_not_end_a_since_walk(lists_server, tmp_path):
+    """Pages 1 and 2 hold notices since 2023-01-01 under two pinned rows (one from 2019, one
+    newer); page 3's unpinned rows are all older, so page 4 is never asked for."""
+    base = lists_server.base_urls["lists"]
+    paths = ("/pinned_3.html", "/pinned_4.html", "/info/15.html")
+    before = {path: lists_server.request_count("lists", path) for path in paths}
+    result = run_crawl(tmp_path, "notices", f"start_url={base}pinned.html", "since=2023-01-01")
+    asked = {path: lists_server.request_count("lists", path) - before[path] for path in paths}
+    assert sorted(int(r["url"].rsplit("/", 1)[1].split(".")[0]) for r in result.records) == [
+        16, 17, 18, 19, 20]
+    assert asked == {"/pinned_3.html": 1, "/pinned_4.html": 0, "/info/15.html": 0}
+    # 15 on pages 1-3, 1 on page 2, 2 and 3 on page 3.
+    assert result.stat("notices/list_row_skipped_count/older") == 6
