@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from crawler.pages.blocks import SKIPPED_TAGS, element_text
 from crawler.pages.detail import ATTACHMENT_TYPES, url_extension
-from crawler.pages.urls import link_target, same_site, url_shape, web_url
+from crawler.pages.urls import link_target, same_site, site_host, url_shape, web_url
 
 _DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
 NEXT_PAGE_TEXTS = ("下一页", "下页", "后页", "下一頁", "下頁", "next", ">")
@@ -121,8 +121,35 @@ class _RowReading:
         return any(entry.date for entry in self.entries)
 
 
+class _Targets:
+    """What the list reading asks of link targets, each worked out once per URL."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self._urls: dict = {}
+        self._facts: dict[str, tuple[bool, bool, str, bool]] = {}
+        self._folder = urlsplit(base_url).path.rsplit("/", 1)[0] + "/"
+        self._site = site_host(base_url)
+
+    def url(self, link) -> str | None:
+        """The absolute URL a link points to."""
+        if link not in self._urls:
+            self._urls[link] = web_url(self.base_url, link_target(link))
+        return self._urls[link]
+
+    def facts(self, url: str) -> tuple[bool, bool, str, bool]:
+        """(on this site, under the page's folder, URL shape, a page rather than an index)."""
+        if url not in self._facts:
+            on_site = site_host(url) == self._site and same_site(url, self.base_url)
+            path = urlsplit(url).path
+            self._facts[url] = (on_site, on_site and path.startswith(self._folder),
+                                url_shape(url), _is_page_url(url))
+        return self._facts[url]
+
+
 def read_list(root, base_url: str) -> ListReading:
     """The entries of the page's list among the links under `root`, and its skipped rows."""
+    targets = _Targets(base_url)
     finder = _RowFinder()
     rows: dict = {}  # first node -> row
     for link in root.iter("a"):
@@ -134,8 +161,8 @@ def read_list(root, base_url: str) -> ListReading:
         rows.setdefault(row.nodes[0], row).links.append(link)
     groups: dict[tuple, list[_RowReading]] = {}
     for row in rows.values():
-        groups.setdefault(row.group, []).append(_RowReading(row, _row_entries(row, base_url)))
-    lists = [_NoticeList(readings, base_url) for readings in groups.values()]
+        groups.setdefault(row.group, []).append(_RowReading(row, _row_entries(row, targets)))
+    lists = [_NoticeList(readings, targets) for readings in groups.values()]
     lists = [notice_list for notice_list in lists if notice_list.score > 0]
     if not lists:
         return ListReading([], [])
@@ -144,7 +171,7 @@ def read_list(root, base_url: str) -> ListReading:
     for reading in best.rows:
         for entry in reading.entries:
             entries.setdefault(entry.url, entry)
-    skipped = [SkippedRow(_first_url(reading.row, base_url), _row_text(reading.row),
+    skipped = [SkippedRow(_first_url(reading.row, targets), _row_text(reading.row),
                           "no_title_link") for reading in best.untitled]
     skipped += [SkippedRow(entry.url, entry.title, "outside_list") for other in lists
                 if other is not best for reading in other.rows if reading.dated
@@ -159,22 +186,24 @@ class _NoticeList:
     class, or a link of the same URL shape). A group without dates is a list when it has 3+
     rows of long titles linking mostly to pages on this site."""
 
-    def __init__(self, readings: list[_RowReading], base_url: str):
+    def __init__(self, readings: list[_RowReading], targets: _Targets):
         titled = [reading for reading in readings if reading.entries]
         dated = [reading for reading in titled if reading.dated]
         if dated:
             kinds = {_row_kind(reading.row) for reading in dated}
-            shapes = {url_shape(entry.url) for reading in dated for entry in reading.entries}
+            shapes = {targets.facts(entry.url)[2] for reading in dated
+                      for entry in reading.entries}
             self.rows = [reading for reading in titled if reading.dated
                          or _row_kind(reading.row) in kinds
-                         or any(url_shape(entry.url) in shapes for entry in reading.entries)]
+                         or any(targets.facts(entry.url)[2] in shapes
+                                for entry in reading.entries)]
         else:
-            self.rows = titled if _is_undated_list(titled, base_url) else []
+            self.rows = titled if _is_undated_list(titled, targets) else []
         kinds = {_row_kind(reading.row) for reading in self.rows}
         # Rows like the list's own that give no entry (a row linking nowhere readable).
         self.untitled = [reading for reading in readings
                          if not reading.entries and _row_kind(reading.row) in kinds]
-        self.score = _list_score(self.rows, len(dated), base_url)
+        self.score = _list_score(self.rows, len(dated), targets)
 
 
 def _row_kind(row: _Row) -> tuple:
@@ -183,10 +212,10 @@ def _row_kind(row: _Row) -> tuple:
         row.group[1],)
 
 
-def _is_undated_list(titled: list[_RowReading], base_url: str) -> bool:
+def _is_undated_list(titled: list[_RowReading], targets: _Targets) -> bool:
     entries = [entry for reading in titled for entry in reading.entries]
     pages = [entry for entry in entries
-             if same_site(entry.url, base_url) and _is_page_url(entry.url)]
+             if targets.facts(entry.url)[0] and targets.facts(entry.url)[3]]
     return (len(titled) >= _UNDATED_MIN_ROWS and len(pages) * 2 >= len(entries)
             and median(len(entry.title) for entry in entries) >= _UNDATED_MEDIAN_TITLE)
 
@@ -274,6 +303,8 @@ class _RowFinder:
 def _split_segments(container, separated_only: bool) -> dict | None:
     children = [child for child in container if isinstance(child.tag, str)]
     links = [child for child in children if child.tag == "a" and child.get("href")]
+    if len(links) < 2:
+        return None
     titled = [link for link in links if _is_title(link_title(link))]
     if len(titled) < 2:
         return None
@@ -318,8 +349,10 @@ def _segments_at_links(container, children, links) -> dict:
     """Each link with what follows it up to the next link, or with what precedes it when the
     text before the first link holds a date (dates printed before titles)."""
     group = (_place(container), "a")
+    links = set(links)
+    leading = itertools.takewhile(lambda child: child not in links, children)
     before_first = (container.text or "") + "".join(
-        element_text(child) + (child.tail or "") for child in children[:children.index(links[0])])
+        element_text(child) + (child.tail or "") for child in leading)
     rows: dict = {}
     if _DATE_RE.search(before_first):
         row = _Row(group, [], container.text or "")
@@ -379,9 +412,8 @@ def _row_text(row: _Row) -> str:
     return " ".join(" ".join(text for text, _ in _pieces(row)).split())
 
 
-def _first_url(row: _Row, base_url: str) -> str | None:
-    return next((url for link in row.links if (url := web_url(base_url, link_target(link)))),
-                None)
+def _first_url(row: _Row, targets: _Targets) -> str | None:
+    return next((url for link in row.links if (url := targets.url(link))), None)
 
 
 def link_title(link) -> str:
@@ -396,12 +428,12 @@ def link_title(link) -> str:
     return _PINNED_PREFIX_RE.sub("", text)
 
 
-def _row_entries(row: _Row, base_url: str) -> list[ListEntry]:
+def _row_entries(row: _Row, targets: _Targets) -> list[ListEntry]:
     """The notice links of a row (titled links, not labels; files only when no page is
     linked), each with the date printed next to it."""
     titled: dict[str, tuple] = {}
     for link in row.links:
-        url = web_url(base_url, link_target(link))
+        url = targets.url(link)
         title = link_title(link)
         if url and title and (url not in titled or len(title) > len(titled[url][1])):
             titled[url] = (link, title)
@@ -463,15 +495,13 @@ def _is_pinned(row: _Row, pieces, links) -> bool:
     return False
 
 
-def _list_score(rows: list[_RowReading], dated: int, base_url: str) -> float:
+def _list_score(rows: list[_RowReading], dated: int, targets: _Targets) -> float:
     """Title text of the list's rows, up to doubled when they are dated, up to doubled again
     when their links lie under the page's own folder (a column's own notices)."""
     entries = [entry for reading in rows for entry in reading.entries]
     if not entries:
         return 0
-    folder = urlsplit(base_url).path.rsplit("/", 1)[0] + "/"
-    local = sum(same_site(entry.url, base_url) and urlsplit(entry.url).path.startswith(folder)
-                for entry in entries)
+    local = sum(targets.facts(entry.url)[1] for entry in entries)
     text = sum(len(entry.title) for entry in entries)
     return text * (1 + dated / len(rows)) * (1 + local / len(entries))
 

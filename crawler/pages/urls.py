@@ -34,9 +34,10 @@ def url_shape(url: str) -> str:
     """A URL with its digit runs as `0` and its query as sorted names: the notices of one
     column share a shape (`/xxgk/0/t0_0.html`, `/show.php?id`)."""
     parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
     names = sorted({pair.split("=", 1)[0] for pair in parts.query.split("&") if pair})
     path = _DIGITS_RE.sub("0", parts.path)
-    return f"{site_host(url)}{path}?{'&'.join(names)}" if names else f"{site_host(url)}{path}"
+    return f"{host}{path}?{'&'.join(names)}" if names else f"{host}{path}"
 
 
 def site_host(url: str) -> str:
