@@ -153,3 +153,21 @@ def test_pinned_old_entry_does_not_end_a_since_walk(lists_server, tmp_path):
     assert asked == {"/pinned_3.html": 1, "/pinned_4.html": 0, "/info/15.html": 0}
     # 15 on pages 1-3, 1 on page 2, 2 and 3 on page 3.
     assert result.stat("notices/list_row_skipped_count/older") == 6
+
+
+@pytest.mark.parametrize(("link", "is_next"), [
+    ('<a href="list_2.html">下一页</a>', True),
+    ('<a href="list_2.html">[下一页]</a>', True),
+    ('<a href="list_2.html">下一页&gt;&gt;</a>', True),
+    ('<a href="list_2.html"> 下页 » </a>', True),
+    ('<a href="list_2.html">&gt;</a>', True),
+    ('<a href="list_2.html" title="下一页"><img src="next.gif"></a>', True),
+    ('<a href="list_9.html">尾页</a>', False),
+    ('<a href="show_2.html">下一篇</a>', False),
+    ('<a href="list_2.html" title="下一页">关于巡察整改情况的通报</a>', False),
+])
+def test_next_page_link_forms(link, is_next):
+    html = f'<html><body><div class="pages"><a href="list.html">首页</a> {link}</div></body></html>'
+    response = HtmlResponse(url=BASE + "list.html", body=html.encode(), encoding="utf-8")
+    expected = BASE + link.split('"')[1] if is_next else None
+    assert detect_platform(response).list_page(response).next_page_url == expected

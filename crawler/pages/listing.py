@@ -20,7 +20,9 @@ from crawler.pages.detail import ATTACHMENT_TYPES, url_extension
 from crawler.pages.urls import link_target, same_site, site_host, url_shape, web_url
 
 _DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
-NEXT_PAGE_TEXTS = ("下一页", "下页", "后页", "下一頁", "下頁", "next", ">")
+NEXT_PAGE_TEXTS = ("下一页", "下页", "后页", "下一頁", "下頁", "next", "nextpage", ">", "›")
+# Brackets, arrows and spaces around a pager word: `[下一页]`, `下一页>>`, `下一页 »`.
+_PAGER_DECORATION_RE = re.compile(r"[\s\[\]【】()（）<>《》«»›‹·]+")
 # Link texts that label rather than title (a row's `更多`, a pager's `尾页`).
 _LABEL_TEXTS = frozenset((
     "更多", "更多>>", "more", "详细", "详情", "查看", "首页", "上一页", "上页", "尾页", "末页",
@@ -91,13 +93,24 @@ class ListPage:
 
     @cached_property
     def next_page_url(self) -> str | None:
+        """The target of the first `下一页` link (its text or `title=` says so) that leads to
+        another page."""
         for link in self.response.xpath("//a[@href]"):
-            text = element_text(link.root).strip().lower()
-            if text in NEXT_PAGE_TEXTS:
+            if is_next_page_link(link.root):
                 url = web_url(self.response.url, link_target(link.root))
                 if url and url != self.response.url:
                     return url
         return None
+
+
+def is_next_page_link(link) -> bool:
+    """A pager's `下一页` link: `下一页`, `[下一页]`, `下一页>>`, `>`, or an arrow whose
+    `title=` says 下一页."""
+    text = element_text(link).strip().lower()
+    if text in NEXT_PAGE_TEXTS or _PAGER_DECORATION_RE.sub("", text) in NEXT_PAGE_TEXTS:
+        return True
+    title = _PAGER_DECORATION_RE.sub("", link_target(link, "title").lower())
+    return len(text) <= 2 and title in NEXT_PAGE_TEXTS
 
 
 @dataclass
