@@ -26,6 +26,8 @@ LAYOUTS = {
                          (14, "2022-08-16")],
     "li-span.html": [(1, "2022-11-02"), (2, "2022年10月14日"), (3, "2022/09/20")],
     "date-first.html": [(4, "2022-07-11"), (5, "2022-06-02"), (6, "2022-05-18")],
+    # The day in one box over the year and month in another, before the title and a summary.
+    "date-box.html": [(10, "2022-06-15"), (11, "2022-05-03"), (12, "2022-04-28")],
     "several-links.html": [(7, "2022-04-21"), (8, "2022-03-09"), (9, "2022-01-26")],
     # 14 rows, 6 undated: 2, 4, 5, 8, 10 with an empty date cell, 12 with none.
     "column.html": [(1, "2022-12-30"), (2, None), (3, "2022-11-18"), (4, None), (5, None),

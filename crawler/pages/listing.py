@@ -20,6 +20,12 @@ from crawler.pages.detail import ATTACHMENT_TYPES, url_extension
 from crawler.pages.urls import link_target, same_site, site_host, url_shape, web_url
 
 _DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
+# A date printed in two boxes: the day over the year and month (`15 2022-06`), or after them.
+_SPLIT_DATE_RES = (
+    re.compile(r"(?<![\d:])(?P<d>\d{1,2})\s+(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})(?![\d:])"),
+    re.compile(r"(?<![\d:])(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?\s+(?P<d>\d{1,2})"
+               r"(?![\d:])"),
+)
 NEXT_PAGE_TEXTS = ("下一页", "下页", "后页", "下一頁", "下頁", "next", "nextpage", ">", "›")
 # Brackets, arrows and spaces around a pager word: `[下一页]`, `下一页>>`, `下一页 »`.
 _PAGER_DECORATION_RE = re.compile(r"[\s\[\]【】()（）<>《》«»›‹·]+")
@@ -274,7 +280,7 @@ class _RowFinder:
         for node in itertools.islice(link.iterancestors(), _SINGLE_ROW_DEPTH):
             if node.tag not in _SINGLE_ROW_TAGS or self._link_count(node) > 1:
                 continue
-            if _DATE_RE.search(element_text(node)):
+            if _first_date(element_text(node)):
                 return _Row((_place(node), node.tag), [node])
         return None
 
@@ -341,7 +347,7 @@ def _segments_at_separators(container, children) -> dict:
             lines[-1].append(child)
     linked = [any(node.tag == "a" and node.get("href") for node in line) for line in lines]
     lead = container.text or ""
-    forward = not linked[0] and bool(_DATE_RE.search(
+    forward = not linked[0] and bool(_first_date(
         lead + " ".join(element_text(node) + (node.tail or "") for node in lines[0])))
     if not (linked[0] or forward):
         lead = ""
@@ -367,7 +373,7 @@ def _segments_at_links(container, children, links) -> dict:
     before_first = (container.text or "") + "".join(
         element_text(child) + (child.tail or "") for child in leading)
     rows: dict = {}
-    if _DATE_RE.search(before_first):
+    if _first_date(before_first):
         row = _Row(group, [], container.text or "")
         for child in children:
             row.nodes.append(child)
@@ -492,8 +498,16 @@ def _link_dates(pieces, links) -> dict:
 
 
 def _first_date(text: str) -> str | None:
+    """The first date printed in a row's text, as printed (a split one as `YYYY-MM-DD`)."""
     match = _DATE_RE.search(text)
-    return " ".join(match.group().split()) if match else None
+    if match:
+        return " ".join(match.group().split())
+    for split_date in _SPLIT_DATE_RES:
+        for match in split_date.finditer(text):
+            year, month, day = (int(match.group(name)) for name in "ymd")
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                return f"{year}-{month:02d}-{day:02d}"
+    return None
 
 
 def _is_pinned(row: _Row, pieces, links) -> bool:
