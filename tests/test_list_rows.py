@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, TextResponse
 
+from crawler.pages.jsondata import JsonListPage
 from crawler.platforms import detect_platform
 from fixtures.server import FixtureServer
 from pipelines.dates import to_iso_date
@@ -173,3 +174,11 @@ def test_next_page_link_forms(link, is_next):
     response = HtmlResponse(url=BASE + "list.html", body=html.encode(), encoding="utf-8")
     expected = BASE + link.split('"')[1] if is_next else None
     assert detect_platform(response).list_page(response).next_page_url == expected
+
+
+def test_a_json_record_without_a_title_is_reported():
+    body = '{"data": {"list": [{"id": 7, "title": "关于巡察整改情况的通报"}, {"id": 8}]}}'
+    response = TextResponse(url=BASE + "api/list", body=body.encode(), encoding="utf-8")
+    page = JsonListPage(response, BASE + "list.html", "detail.html?id={id}")
+    assert [e.url for e in page.entries] == [BASE + "detail.html?id=7"]
+    assert [(row.reason, row.text) for row in page.skipped] == [("no_title_link", '{"id": 8}')]
