@@ -11,6 +11,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
 
 from crawler.pages.jsondata import JsonListPage
+from crawler.pages.listing import scripted_next_page
 from crawler.platforms import detect_platform
 from fixtures.server import FixtureServer
 from pipelines.dates import to_iso_date
@@ -182,3 +183,21 @@ def test_a_json_record_without_a_title_is_reported():
     page = JsonListPage(response, BASE + "list.html", "detail.html?id={id}")
     assert [e.url for e in page.entries] == [BASE + "detail.html?id=7"]
     assert [(row.reason, row.text) for row in page.skipped] == [("no_title_link", '{"id": 8}')]
+
+
+PAGER_SCRIPT = """$(".pagination").pagination({totalPage: 54, callBack: function (currPage) {
+    var i=currPage; if(i==1) location.href='index.html'; else location.href='index_'+i+'.html';
+}});"""
+
+
+@pytest.mark.parametrize(("url", "script", "expected"), [
+    (BASE + "yqtb/index.html", PAGER_SCRIPT, BASE + "yqtb/index_2.html"),
+    (BASE + "yqtb/index_2.html", PAGER_SCRIPT, BASE + "yqtb/index_3.html"),
+    (BASE + "yqtb/index_54.html", PAGER_SCRIPT, None),
+    # Page i at `list_{i-1}.htm`: list_1.htm is page 2.
+    (BASE + "list_1.htm", 'function go(p){ window.location.href = "list_" + (p - 1) + ".htm"; }',
+     BASE + "list_2.htm"),
+    (BASE + "list.htm", "var total = 3;", None),
+])
+def test_scripted_pager(url, script, expected):
+    assert scripted_next_page(url, script) == expected

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from crawler.pages.blocks import SKIPPED_TAGS, element_text
 from crawler.pages.detail import ATTACHMENT_TYPES, url_extension
@@ -29,6 +29,14 @@ _SPLIT_DATE_RES = (
 NEXT_PAGE_TEXTS = ("下一页", "下页", "后页", "下一頁", "下頁", "next", "nextpage", ">", "›")
 # Brackets, arrows and spaces around a pager word: `[下一页]`, `下一页>>`, `下一页 »`.
 _PAGER_DECORATION_RE = re.compile(r"[\s\[\]【】()（）<>《》«»›‹·]+")
+# A script pager's page URL, `location.href = 'index_' + i + '.html'` (`+ (i - 1) +` too),
+# and its page count.
+_SCRIPT_PAGE_URL_RE = re.compile(
+    r"location(?:\.href)?\s*=\s*(?P<q>['\"])(?P<prefix>[^'\"]*)(?P=q)\s*\+\s*\(?\s*\w+\s*"
+    r"(?P<offset>[-+]\s*\d+)?\s*\)?\s*\+\s*(?P<q2>['\"])(?P<suffix>[^'\"]*)(?P=q2)")
+_PAGE_COUNT_RE = re.compile(
+    r"\b(?:totalPages?|pageCount|countPage|pageTotal|totalPageNum|allPages?)\s*[:=]\s*['\"]?(\d+)",
+    re.I)
 # Link texts that label rather than title (a row's `更多`, a pager's `尾页`).
 _LABEL_TEXTS = frozenset((
     "更多", "更多>>", "more", "详细", "详情", "查看", "首页", "上一页", "上页", "尾页", "末页",
@@ -100,13 +108,33 @@ class ListPage:
     @cached_property
     def next_page_url(self) -> str | None:
         """The target of the first `下一页` link (its text or `title=` says so) that leads to
-        another page."""
+        another page, else the next page of a pager the page's script draws."""
         for link in self.response.xpath("//a[@href]"):
             if is_next_page_link(link.root):
                 url = web_url(self.response.url, link_target(link.root))
                 if url and url != self.response.url:
                     return url
+        return scripted_next_page(self.response.url,
+                                  "\n".join(self.response.xpath("//script/text()").getall()))
+
+
+def scripted_next_page(url: str, script: str) -> str | None:
+    """The next page of a pager drawn by script, from the URL the script sends page `i` to
+    (`location.href = 'index_' + i + '.html'`) and its page count (`totalPage: 54`). A page
+    whose URL has no number in that place is page 1."""
+    match = _SCRIPT_PAGE_URL_RE.search(script)
+    if match is None:
         return None
+    prefix, offset, suffix = match.group("prefix"), match.group("offset"), match.group("suffix")
+    shift = int(offset.replace(" ", "")) if offset else 0
+    template = urljoin(url, f"{prefix}\x00{suffix}")
+    head, tail = template.split("\x00")
+    here = re.fullmatch(re.escape(head) + r"(\d+)" + re.escape(tail), url)
+    current = int(here.group(1)) - shift if here else 1
+    count = _PAGE_COUNT_RE.search(script)
+    if count and current + 1 > int(count.group(1)):
+        return None
+    return f"{head}{current + 1 + shift}{tail}"
 
 
 def is_next_page_link(link) -> bool:
