@@ -12,7 +12,8 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 
 from crawler.pages.jsondata import JsonListPage
 from crawler.pages.listing import scripted_next_page
-from crawler.platforms import detect_platform
+from crawler.platforms import detect_platform, platform_named
+from fixtures.pagecases import load_cases
 from fixtures.server import FixtureServer
 from pipelines.dates import to_iso_date
 from tests.conftest import TEST_SITES, run_crawl
@@ -201,3 +202,15 @@ PAGER_SCRIPT = """$(".pagination").pagination({totalPage: 54, callBack: function
 ])
 def test_scripted_pager(url, script, expected):
     assert scripted_next_page(url, script) == expected
+
+
+@pytest.mark.parametrize("kind", ["detail", "list"])
+def test_real_pages_are_read_as_their_kind(kind):
+    """Every saved real notice page is no list page, every real list page is one."""
+    wrong = []
+    for case in load_cases(kind):
+        response = case.response()
+        platform = platform_named(case.platform) or detect_platform(response)
+        if platform.is_list_page(response) != (kind == "list"):
+            wrong.append(case.name)
+    assert wrong == []
