@@ -31,6 +31,10 @@ LAYOUTS = {
     "date-first.html": [(4, "2022-07-11"), (5, "2022-06-02"), (6, "2022-05-18")],
     # The day in one box over the year and month in another, before the title and a summary.
     "date-box.html": [(10, "2022-06-15"), (11, "2022-05-03"), (12, "2022-04-28")],
+    # Each row one link holding a heading, a summary and the date.
+    "row-links.html": [(13, "2022-08-30"), (14, "2022-08-02"), (15, "2022-07-19")],
+    # One table per row inside the rows of an outer table (old ASP templates).
+    "nested-tables.html": [(16, "2022-06-30"), (17, "2022-06-21"), (18, "2022-05-09")],
     "several-links.html": [(7, "2022-04-21"), (8, "2022-03-09"), (9, "2022-01-26")],
     # 14 rows, 6 undated: 2, 4, 5, 8, 10 with an empty date cell, 12 with none.
     "column.html": [(1, "2022-12-30"), (2, None), (3, "2022-11-18"), (4, None), (5, None),
@@ -68,9 +72,11 @@ def test_each_row_gives_its_notice_and_its_own_date(name, expected):
         (f"{BASE}info/{n}.html", date) for n, date in expected]
 
 
-@pytest.mark.parametrize("name", ["table-cells.html", "several-links.html", "column.html"])
+@pytest.mark.parametrize("name", ["table-cells.html", "several-links.html", "column.html",
+                                  "row-links.html"])
 def test_titles_are_whole(name):
-    """`title=` holds what the list text cuts with `…`; the row's other links are no title."""
+    """`title=` holds what the list text cuts with `…`; the row's other links are no title; a
+    row-wide link's title is its heading, without the summary and the date."""
     _, _, page = read(name)
     assert [e.title for e in page.entries] == [notice_title(n) for n, _ in LAYOUTS[name]]
 

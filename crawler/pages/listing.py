@@ -48,9 +48,14 @@ _PINNED_ATTRIBUTES = ("class", "id", "src", "alt", "title")
 _TITLE_BULLETS = "·•●○■□◆◇▪▸►>》※ \u3000"
 _PINNED_PREFIX_RE = re.compile(r"^[\[【(（]?\s*(?:置顶|顶置)\s*[\]】)）]?\s*")
 _ELLIPSES = ("...", "…", "．．．", "..")
+# A date at either end of a link's text (the row's date inside a row-wide link).
+_EDGE_DATE_RE = re.compile(rf"^\s*[\[【(（]?(?:{_DATE_RE.pattern})[\]】)）]?|"
+                           rf"[\[【(（]?(?:{_DATE_RE.pattern})[\]】)）]?\s*$")
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_TITLE_CLASS_RE = re.compile(r"(?<![a-z])(?:title|tit|bt)(?![a-z])", re.I)
 
 MIN_TITLE_CHARS = 4  # shorter link texts are labels (`[PDF]`, `更多`), not notice titles
-_ROW_DEPTH = 5  # ancestors of a link looked at for its row
+_ROW_DEPTH = 7  # ancestors of a link looked at for its row (a table in a table's cell)
 _ROW_MAX_LINKS = 4  # an ancestor holding more links is a block of rows, not a row
 # A list without any date: this many rows, titles of this median length, mostly page links.
 _UNDATED_MIN_ROWS = 3
@@ -465,8 +470,12 @@ def _first_url(row: _Row, targets: _Targets) -> str | None:
 
 def link_title(link) -> str:
     """A link's notice title: its text, or its `title=` when the text is cut (`…`) or empty;
-    list bullets and a `[置顶]` mark left out."""
-    text = element_text(link).strip(_TITLE_BULLETS)
+    list bullets and a `[置顶]` mark left out. A link that is the whole row gives the text of
+    its heading (`h3`, `.title`) when it has one, and no date it prints."""
+    heading = next((el for el in link.iterdescendants() if isinstance(el.tag, str) and (
+        el.tag in _HEADING_TAGS or _TITLE_CLASS_RE.search(el.get("class") or ""))), None)
+    text = element_text(heading if heading is not None else link)
+    text = _EDGE_DATE_RE.sub("", text).strip(_TITLE_BULLETS)
     full = link_target(link, "title").strip(_TITLE_BULLETS)
     stem = text.rstrip("".join(_ELLIPSES)).strip()
     if full and (not text or text.endswith(_ELLIPSES) or len(full) > len(text)
