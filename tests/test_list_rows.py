@@ -45,6 +45,10 @@ LAYOUTS = {
 }
 
 
+# Undated titles beside a dated sidebar list, on two pages; the last holds two rows.
+TITLES_BESIDE_SIDEBAR = {"titles-sidebar.html": [6, 7, 8], "titles-sidebar_2.html": [9, 10]}
+
+
 def response_of(path: Path, url: str) -> HtmlResponse:
     return HtmlResponse(url=url, body=path.read_bytes(), encoding="utf-8", request=Request(url))
 
@@ -70,6 +74,13 @@ def test_each_row_gives_its_notice_and_its_own_date(name, expected):
     _, _, page = read(name)
     assert [(e.url, e.date) for e in page.entries] == [
         (f"{BASE}info/{n}.html", date) for n, date in expected]
+
+
+@pytest.mark.parametrize(("name", "numbers"), TITLES_BESIDE_SIDEBAR.items())
+def test_the_list_beside_the_pager_wins_over_a_dated_sidebar(name, numbers):
+    _, _, page = read(name)
+    assert [(e.url, e.date) for e in page.entries] == [(f"{BASE}info/{n}.html", None)
+                                                       for n in numbers]
 
 
 @pytest.mark.parametrize("name", ["table-cells.html", "several-links.html", "column.html",
@@ -131,6 +142,16 @@ def test_crawl_from_a_list_yields_every_notice_with_its_date(lists_server, tmp_p
     records = {r["url"]: (r["published_at"], r["title"]) for r in result.records}
     assert records == {f"{base}info/{n}.html": (to_iso_date(date), notice_title(n))
                        for n, date in expected}
+
+
+def test_crawl_walks_an_undated_list_to_its_last_page(lists_server, tmp_path):
+    base = lists_server.base_urls["lists"]
+    before = lists_server.request_count("lists", "/info/19.html")
+    result = run_crawl(tmp_path, "notices", f"start_url={base}titles-sidebar.html")
+    assert " ERROR: " not in result.log
+    assert sorted(r["url"] for r in result.records) == sorted(
+        f"{base}info/{n}.html" for numbers in TITLES_BESIDE_SIDEBAR.values() for n in numbers)
+    assert lists_server.request_count("lists", "/info/19.html") == before
 
 
 def test_crawl_takes_no_other_link(lists_server, tmp_path):

@@ -29,6 +29,8 @@ _SPLIT_DATE_RES = (
 NEXT_PAGE_TEXTS = ("下一页", "下页", "后页", "下一頁", "下頁", "next", "nextpage", ">", "›")
 # Brackets, arrows and spaces around a pager word: `[下一页]`, `下一页>>`, `下一页 »`.
 _PAGER_DECORATION_RE = re.compile(r"[\s\[\]【】()（）<>《》«»›‹·]+")
+_PAGER_ITEM_TAGS = frozenset(("li", "span", "font", "b", "strong"))
+_PAGER_WORDS = frozenset(("首页", "上一页", "上页", "前页", "尾页", "末页", "最后一页", "第一页"))
 # A script pager's page URL, `location.href = 'index_' + i + '.html'` (`+ (i - 1) +` too),
 # and its page count.
 _SCRIPT_PAGE_URL_RE = re.compile(
@@ -57,8 +59,9 @@ _TITLE_CLASS_RE = re.compile(r"(?<![a-z])(?:title|tit|bt)(?![a-z])", re.I)
 MIN_TITLE_CHARS = 4  # shorter link texts are labels (`[PDF]`, `更多`), not notice titles
 _ROW_DEPTH = 7  # ancestors of a link looked at for its row (a table in a table's cell)
 _ROW_MAX_LINKS = 4  # an ancestor holding more links is a block of rows, not a row
-# A list without any date: this many rows, titles of this median length, mostly page links.
-_UNDATED_MIN_ROWS = 3
+# A list without any date: this many rows, titles of this median length, mostly page links
+# (two: a column's last page).
+_UNDATED_MIN_ROWS = 2
 _UNDATED_MEDIAN_TITLE = 8
 _SEPARATORS = ("br", "hr")
 # A row that repeats nowhere (a list of one) is one of these, at most this far up, and dated.
@@ -204,9 +207,12 @@ def read_list(root, base_url: str) -> ListReading:
     targets = _Targets(base_url)
     finder = _RowFinder()
     rows: dict = {}  # first node -> row
+    pager_links = []
     for link in root.iter("a"):
         if not link.get("href") or _in_skipped(link, root):
             continue
+        if _is_pager_link(link):
+            pager_links.append(link)
         row = finder.row_of(link)
         if row is None:
             continue
@@ -218,6 +224,13 @@ def read_list(root, base_url: str) -> ListReading:
     lists = [notice_list for notice_list in lists if notice_list.score > 0]
     if not lists:
         return ListReading([], [])
+    pager = _pager(pager_links)
+    if pager is not None:  # the list next to the pager is the one it pages
+        distances = [_levels_to_common_ancestor(notice_list.container, pager)
+                     for notice_list in lists]
+        for notice_list, distance in zip(lists, distances, strict=True):
+            if distance == min(distances):
+                notice_list.score *= 3
     best = max(lists, key=lambda notice_list: notice_list.score)
     entries: dict[str, ListEntry] = {}
     for reading in best.rows:
@@ -235,7 +248,7 @@ class _NoticeList:
     """The rows of one group that form a notice list, and how much it looks like the page's.
 
     Dated rows are list rows; an undated row is one when it is like a dated one (same tag and
-    class, or a link of the same URL shape). A group without dates is a list when it has 3+
+    class, or a link of the same URL shape). A group without dates is a list when it has 2+
     rows of long titles linking mostly to pages on this site."""
 
     def __init__(self, readings: list[_RowReading], targets: _Targets):
@@ -256,6 +269,41 @@ class _NoticeList:
         self.untitled = [reading for reading in readings
                          if not reading.entries and _row_kind(reading.row) in kinds]
         self.score = _list_score(self.rows, len(dated), targets)
+        self.container = readings[0].row.nodes[0].getparent()
+
+
+def _levels_to_common_ancestor(element, other) -> int:
+    """How many levels above `element` its nearest common ancestor with `other` lies."""
+    above_other = set(other.iterancestors())
+    for levels, ancestor in enumerate(element.iterancestors(), 1):
+        if ancestor in above_other:
+            return levels
+    return 10**6
+
+
+def _pager(pager_links: list):
+    """The first pager link with another one beside it (in its parent, or in the parent's
+    parent when each sits in an `li` or `span`): a pager, not a lone `首页` in the navigation
+    or the breadcrumb."""
+    links = set(pager_links)
+    for link in pager_links:
+        parent = link.getparent()
+        holder = parent.getparent() if parent.tag in _PAGER_ITEM_TAGS else parent
+        if holder is not None and sum(a in links for a in holder.iter("a")) >= 2:
+            return link
+    return None
+
+
+def _is_pager_link(link) -> bool:
+    """A link of a pager: a page number, `下一页`, `首页`, `上一页`, `尾页` …"""
+    if is_next_page_link(link) or _is_page_number_link(link):
+        return True
+    return _PAGER_DECORATION_RE.sub("", element_text(link)) in _PAGER_WORDS
+
+
+def _is_page_number_link(link) -> bool:
+    text = element_text(link).strip("[] ")
+    return text.isdigit() and len(text) <= 4
 
 
 def _row_kind(row: _Row) -> tuple:
@@ -589,9 +637,8 @@ def page_number_links(response) -> list[str]:
     here = urlsplit(response.url)
     urls: list[str] = []
     for link in response.xpath("//a[@href]"):
-        text = element_text(link.root).strip("[] ")
         url = web_url(response.url, link_target(link.root))
-        if not (text.isdigit() and len(text) <= 4) or url is None:
+        if not _is_page_number_link(link.root) or url is None:
             continue
         if urlsplit(url).netloc == here.netloc and url != response.url and url not in urls:
             urls.append(url)
