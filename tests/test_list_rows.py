@@ -35,6 +35,10 @@ LAYOUTS = {
     "row-links.html": [(13, "2022-08-30"), (14, "2022-08-02"), (15, "2022-07-19")],
     # One table per row inside the rows of an outer table (old ASP templates).
     "nested-tables.html": [(16, "2022-06-30"), (17, "2022-06-21"), (18, "2022-05-09")],
+    # Search results of two kinds in one container: undated service rows (a title= holding
+    # <em> highlights, buttons), dated news rows (a badge in the title link, a source link).
+    "results.html": [(11, None), (12, None), (13, "2022-11-05"), (14, "2022-10-31"),
+                     (15, "2022-09-03")],
     "several-links.html": [(7, "2022-04-21"), (8, "2022-03-09"), (9, "2022-01-26")],
     # 14 rows, 6 undated: 2, 4, 5, 8, 10 with an empty date cell, 12 with none.
     "column.html": [(1, "2022-12-30"), (2, None), (3, "2022-11-18"), (4, None), (5, None),
@@ -84,10 +88,11 @@ def test_the_list_beside_the_pager_wins_over_a_dated_sidebar(name, numbers):
 
 
 @pytest.mark.parametrize("name", ["table-cells.html", "several-links.html", "column.html",
-                                  "row-links.html"])
+                                  "row-links.html", "results.html"])
 def test_titles_are_whole(name):
     """`title=` holds what the list text cuts with `…`; the row's other links are no title; a
-    row-wide link's title is its heading, without the summary and the date."""
+    row-wide link's title is its heading, without the summary and the date; a badge before the
+    title and markup in `title=` are no part of it."""
     _, _, page = read(name)
     assert [e.title for e in page.entries] == [notice_title(n) for n, _ in LAYOUTS[name]]
 
@@ -155,11 +160,11 @@ def test_crawl_walks_an_undated_list_to_its_last_page(lists_server, tmp_path):
 
 
 def test_crawl_takes_no_other_link(lists_server, tmp_path):
-    """Sidebar notices, column tags and PDFs beside the titles are not fetched."""
+    """Sidebar notices, column tags, PDFs and buttons beside the titles are not fetched."""
     base = lists_server.base_urls["lists"]
-    paths = ("/info/19.html", "/info/20.html", "/news/", "/dflz/", "/files/")
+    paths = ("/info/19.html", "/info/20.html", "/news/", "/dflz/", "/files/", "/ywsb/")
     before = {path: lists_server.request_count("lists", path) for path in paths}
-    for name in ("table-cells.html", "several-links.html"):
+    for name in ("table-cells.html", "several-links.html", "results.html"):
         run_crawl(tmp_path, "notices", f"start_url={base}{name}")
     assert {path: lists_server.request_count("lists", path) for path in paths} == before
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
 from urllib.parse import urljoin, urlsplit
 
-from crawler.pages.blocks import SKIPPED_TAGS, element_text
+from crawler.pages.blocks import BLOCK_TAGS, SKIPPED_TAGS, element_text
 from crawler.pages.detail import ATTACHMENT_TYPES, url_extension
 from crawler.pages.urls import link_target, same_site, site_host, url_shape, web_url
 
@@ -53,9 +54,11 @@ _ELLIPSES = ("...", "…", "．．．", "..")
 # A date at either end of a link's text (the row's date inside a row-wide link).
 _EDGE_DATE_RE = re.compile(rf"^\s*[\[【(（]?(?:{_DATE_RE.pattern})[\]】)）]?|"
                            rf"[\[【(（]?(?:{_DATE_RE.pattern})[\]】)）]?\s*$")
+_MARKUP_RE = re.compile(r"<[^>]*>")  # tags inside a `title=` (search hits wrapped in <em>)
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _TITLE_CLASS_RE = re.compile(r"(?<![a-z])(?:title|tit|bt)(?![a-z])", re.I)
 
+_BADGE_MAX_CHARS = 6
 MIN_TITLE_CHARS = 4  # shorter link texts are labels (`[PDF]`, `更多`), not notice titles
 _ROW_DEPTH = 7  # ancestors of a link looked at for its row (a table in a table's cell)
 _ROW_MAX_LINKS = 4  # an ancestor holding more links is a block of rows, not a row
@@ -248,7 +251,8 @@ class _NoticeList:
     """The rows of one group that form a notice list, and how much it looks like the page's.
 
     Dated rows are list rows; an undated row is one when it is like a dated one (same tag and
-    class, or a link of the same URL shape). A group without dates is a list when it has 2+
+    class, or a link of the same URL shape) or like another undated one (a second kind of
+    rows, as search results of two sources). A group without dates is a list when it has 2+
     rows of long titles linking mostly to pages on this site."""
 
     def __init__(self, readings: list[_RowReading], targets: _Targets):
@@ -258,8 +262,9 @@ class _NoticeList:
             kinds = {_row_kind(reading.row) for reading in dated}
             shapes = {targets.facts(entry.url)[2] for reading in dated
                       for entry in reading.entries}
+            counts = Counter(_row_kind(reading.row) for reading in titled)
             self.rows = [reading for reading in titled if reading.dated
-                         or _row_kind(reading.row) in kinds
+                         or _row_kind(reading.row) in kinds or counts[_row_kind(reading.row)] > 1
                          or any(targets.facts(entry.url)[2] in shapes
                                 for entry in reading.entries)]
         else:
@@ -517,43 +522,55 @@ def _first_url(row: _Row, targets: _Targets) -> str | None:
 
 
 def link_title(link) -> str:
-    """A link's notice title: its text, or its `title=` when the text is cut (`…`) or empty;
-    list bullets and a `[置顶]` mark left out. A link that is the whole row gives the text of
-    its heading (`h3`, `.title`) when it has one, and no date it prints."""
-    heading = next((el for el in link.iterdescendants() if isinstance(el.tag, str) and (
-        el.tag in _HEADING_TAGS or _TITLE_CLASS_RE.search(el.get("class") or ""))), None)
+    """A link's notice title: its text, or its `title=` when the text is cut (`…`), empty, or
+    holds it among badges; list bullets and a `[置顶]` mark left out. A link that is the whole
+    row (it holds blocks) gives the text of its heading (`h3`, `.title`), and no date."""
+    heading = None
+    if any(isinstance(el.tag, str) and el.tag in BLOCK_TAGS for el in link.iterdescendants()):
+        heading = next((el for el in link.iterdescendants() if isinstance(el.tag, str) and (
+            el.tag in _HEADING_TAGS or _TITLE_CLASS_RE.search(el.get("class") or ""))), None)
     text = element_text(heading if heading is not None else link)
+    badge = _badge(link)
+    if badge and text.startswith(badge) and text[len(badge):].strip():
+        text = text[len(badge):]
     text = _EDGE_DATE_RE.sub("", text).strip(_TITLE_BULLETS)
-    full = link_target(link, "title").strip(_TITLE_BULLETS)
+    full = " ".join(_MARKUP_RE.sub("", link_target(link, "title")).split()).strip(_TITLE_BULLETS)
     stem = text.rstrip("".join(_ELLIPSES)).strip()
-    if full and (not text or text.endswith(_ELLIPSES) or len(full) > len(text)
-                 and full.startswith(stem[:4])):
+    if full and (not text or text.endswith(_ELLIPSES) or full in text
+                 or len(full) > len(text) and full.startswith(stem[:4])):
         text = full
     return _PINNED_PREFIX_RE.sub("", text)
 
 
+def _badge(link) -> str | None:
+    """The text of a short label the link starts with, set off by a space (`<span>政务信息</span>
+    标题`); a highlight glued to the title (`<em>巡察</em>工作`) is none."""
+    children = [child for child in link if isinstance(child.tag, str)]
+    if (link.text or "").strip() or not children or children[0].tag in BLOCK_TAGS:
+        return None
+    text = element_text(children[0])
+    tail = children[0].tail or ""
+    return text if 0 < len(text) <= _BADGE_MAX_CHARS and tail[:1].isspace() else None
+
+
 def _row_entries(row: _Row, targets: _Targets) -> list[ListEntry]:
-    """The notice links of a row (titled links, not labels; files only when no page is
-    linked), each with the date printed next to it."""
-    titled: dict[str, tuple] = {}
+    """The row's notice link, with the date printed beside it: its titled link (no label such
+    as `[PDF]` or `更多`) to a page rather than a folder or a file, the longest titled first.
+    A row links one notice; its other links are its column, files, buttons. Of two links to
+    one URL the first titles it (the second names the source)."""
+    titled, seen = [], set()
     for link in row.links:
-        url = targets.url(link)
-        title = link_title(link)
-        if url and title and (url not in titled or len(title) > len(titled[url][1])):
-            titled[url] = (link, title)
-    longest = max((len(title) for _, title in titled.values()), default=0)
-    chosen = {url: (link, title) for url, (link, title) in titled.items()
-              if _is_title(title) and len(title) >= longest / 2}
-    if any(not is_attachment_url(url) for url in chosen):
-        chosen = {url: pair for url, pair in chosen.items() if not is_attachment_url(url)}
-    if not chosen:
+        url, title = targets.url(link), link_title(link)
+        if url and url not in seen and _is_title(title):
+            seen.add(url)
+            titled.append((not is_attachment_url(url), targets.facts(url)[3], len(title),
+                           -len(titled), url, link, title))
+    if not titled:
         return []
+    *_, url, link, title = max(titled)
     pieces = _pieces(row)
-    links = [link for link, _ in chosen.values()]
-    dates = _link_dates(pieces, links)
-    pinned = _is_pinned(row, pieces, links)
-    return [ListEntry(url, title, dates.get(link), pinned=pinned)
-            for url, (link, title) in chosen.items()]
+    return [ListEntry(url, title, _link_dates(pieces, [link]).get(link),
+                      pinned=_is_pinned(row, pieces))]
 
 
 def _link_dates(pieces, links) -> dict:
@@ -595,7 +612,7 @@ def _first_date(text: str) -> str | None:
     return None
 
 
-def _is_pinned(row: _Row, pieces, links) -> bool:
+def _is_pinned(row: _Row, pieces) -> bool:
     if any(_PINNED_TEXT_RE.search(text) for text, _ in pieces):
         return True
     for node in row.nodes:
