@@ -151,7 +151,7 @@ def scripted_next_page(url: str, script: str) -> str | None:
 def is_next_page_link(link) -> bool:
     """A pager's `下一页` link: `下一页`, `[下一页]`, `下一页>>`, `>`, or an arrow whose
     `title=` says 下一页."""
-    text = element_text(link).strip().lower()
+    text = _link_text(link).strip().lower()
     if text in NEXT_PAGE_TEXTS or _PAGER_DECORATION_RE.sub("", text) in NEXT_PAGE_TEXTS:
         return True
     title = _PAGER_DECORATION_RE.sub("", link_target(link, "title").lower())
@@ -198,9 +198,10 @@ class _Targets:
     def facts(self, url: str) -> tuple[bool, bool, str, bool]:
         """(on this site, under the page's folder, URL shape, a page rather than an index)."""
         if url not in self._facts:
-            on_site = site_host(url) == self._site and same_site(url, self.base_url)
-            path = urlsplit(url).path
-            self._facts[url] = (on_site, on_site and path.startswith(self._folder),
+            parts = urlsplit(url)
+            on_site = ((parts.hostname or "").removeprefix("www.") == self._site
+                       and same_site(url, self.base_url))
+            self._facts[url] = (on_site, on_site and parts.path.startswith(self._folder),
                                 url_shape(url), _is_page_url(url))
         return self._facts[url]
 
@@ -303,11 +304,11 @@ def _is_pager_link(link) -> bool:
     """A link of a pager: a page number, `下一页`, `首页`, `上一页`, `尾页` …"""
     if is_next_page_link(link) or _is_page_number_link(link):
         return True
-    return _PAGER_DECORATION_RE.sub("", element_text(link)) in _PAGER_WORDS
+    return _PAGER_DECORATION_RE.sub("", _link_text(link)) in _PAGER_WORDS
 
 
 def _is_page_number_link(link) -> bool:
-    text = element_text(link).strip("[] ")
+    text = _link_text(link).strip("[] ")
     return text.isdigit() and len(text) <= 4
 
 
@@ -399,26 +400,27 @@ class _RowFinder:
     def _segments_of(self, container, separated_only: bool) -> dict | None:
         """Rows of a container whose own child links are its rows, by link id: split at
         `<br>`s, or (not `separated_only`) at the links when there are three or more."""
-        key = (container, separated_only)
-        if key not in self._segments:
-            self._segments[key] = _split_segments(container, separated_only)
-        return self._segments[key]
+        if container not in self._segments:
+            self._segments[container] = _split_segments(container)
+        separated, rows = self._segments[container]
+        return rows if separated or not separated_only else None
 
 
-def _split_segments(container, separated_only: bool) -> dict | None:
+def _split_segments(container) -> tuple[bool, dict | None]:
+    """(split at `<br>`s, the rows by link) of a container holding titled links of its own."""
     children = [child for child in container if isinstance(child.tag, str)]
     links = [child for child in children if child.tag == "a" and child.get("href")]
     if len(links) < 2:
-        return None
+        return False, None
     titled = [link for link in links if _is_title(link_title(link))]
     if len(titled) < 2:
-        return None
+        return False, None
     between = children[children.index(titled[0]):children.index(titled[-1])]
     if any(child.tag in _SEPARATORS for child in between):
-        return _segments_at_separators(container, children)
-    if separated_only or len(links) < 3:
-        return None
-    return _segments_at_links(container, children, links)
+        return True, _segments_at_separators(container, children)
+    if len(links) < 3:
+        return False, None
+    return False, _segments_at_links(container, children, links)
 
 
 def _segments_at_separators(container, children) -> dict:
@@ -492,7 +494,7 @@ def _pieces(row: _Row) -> list[tuple[str, object]]:
     pieces: list[tuple[str, object]] = [(row.lead, None)] if row.lead else []
     for node in row.nodes:
         if node.tag == "a":
-            pieces.append((element_text(node), node))
+            pieces.append((_link_text(node), node))
         else:
             _walk_pieces(node, None, pieces)
         if node.tail:
@@ -521,15 +523,23 @@ def _first_url(row: _Row, targets: _Targets) -> str | None:
     return next((url for link in row.links if (url := targets.url(link))), None)
 
 
+def _link_text(link) -> str:
+    """A link's text on one line (a link without child elements read directly)."""
+    if len(link):
+        return element_text(link)
+    return " ".join((link.text or "").split())
+
+
 def link_title(link) -> str:
     """A link's notice title: its text, or its `title=` when the text is cut (`…`), empty, or
     holds it among badges; list bullets and a `[置顶]` mark left out. A link that is the whole
     row (it holds blocks) gives the text of its heading (`h3`, `.title`), and no date."""
     heading = None
-    if any(isinstance(el.tag, str) and el.tag in BLOCK_TAGS for el in link.iterdescendants()):
+    if len(link) and any(isinstance(el.tag, str) and el.tag in BLOCK_TAGS
+                         for el in link.iterdescendants()):
         heading = next((el for el in link.iterdescendants() if isinstance(el.tag, str) and (
             el.tag in _HEADING_TAGS or _TITLE_CLASS_RE.search(el.get("class") or ""))), None)
-    text = element_text(heading if heading is not None else link)
+    text = element_text(heading) if heading is not None else _link_text(link)
     badge = _badge(link)
     if badge and text.startswith(badge) and text[len(badge):].strip():
         text = text[len(badge):]
@@ -545,8 +555,10 @@ def link_title(link) -> str:
 def _badge(link) -> str | None:
     """The text of a short label the link starts with, set off by a space (`<span>政务信息</span>
     标题`); a highlight glued to the title (`<em>巡察</em>工作`) is none."""
+    if not len(link) or (link.text or "").strip():
+        return None
     children = [child for child in link if isinstance(child.tag, str)]
-    if (link.text or "").strip() or not children or children[0].tag in BLOCK_TAGS:
+    if not children or children[0].tag in BLOCK_TAGS:
         return None
     text = element_text(children[0])
     tail = children[0].tail or ""
