@@ -36,7 +36,8 @@ LAYOUTS = {
     # One table per row inside the rows of an outer table (old ASP templates).
     "nested-tables.html": [(16, "2022-06-30"), (17, "2022-06-21"), (18, "2022-05-09")],
     # Search results of two kinds in one container: undated service rows (a title= holding
-    # <em> highlights, buttons), dated news rows (a badge in the title link, a source link).
+    # <em> highlights, buttons), dated news rows (a badge in the title link, a source link,
+    # `发布时间：` after a summary; 15's summary names another date).
     "results.html": [(11, None), (12, None), (13, "2022-11-05"), (14, "2022-10-31"),
                      (15, "2022-09-03")],
     "several-links.html": [(7, "2022-04-21"), (8, "2022-03-09"), (9, "2022-01-26")],

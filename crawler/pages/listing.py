@@ -21,6 +21,9 @@ from crawler.pages.detail import ATTACHMENT_TYPES, url_extension
 from crawler.pages.urls import link_target, same_site, site_host, url_shape, web_url
 
 _DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
+# A date printed alone: besides it at most this many characters of label, brackets, time.
+_DATE_LABEL_RE = re.compile(r"[\s\[\]【】()（）:：\d|]+")
+_DATE_LABEL_CHARS = 6
 # A date printed in two boxes: the day over the year and month (`15 2022-06`), or after them.
 _SPLIT_DATE_RES = (
     re.compile(r"(?<![\d:])(?P<d>\d{1,2})\s+(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})(?![\d:])"),
@@ -489,16 +492,17 @@ def _in_skipped(link, root) -> bool:
     return any(el.tag in SKIPPED_TAGS for el in link.iterancestors() if el is not root)
 
 
-def _pieces(row: _Row) -> list[tuple[str, object]]:
-    """The row's text in document order, each piece with the link it lies in (or None)."""
-    pieces: list[tuple[str, object]] = [(row.lead, None)] if row.lead else []
+def _pieces(row: _Row) -> list[tuple[str, object, object]]:
+    """The row's text in document order, each piece with the link it lies in (or None) and
+    the element whose own text it is part of (None for text between the row's nodes)."""
+    pieces: list[tuple[str, object, object]] = [(row.lead, None, None)] if row.lead else []
     for node in row.nodes:
         if node.tag == "a":
-            pieces.append((_link_text(node), node))
+            pieces.append((_link_text(node), node, node))
         else:
             _walk_pieces(node, None, pieces)
         if node.tail:
-            pieces.append((node.tail, None))
+            pieces.append((node.tail, None, None))
     return pieces
 
 
@@ -508,15 +512,15 @@ def _walk_pieces(element, link, pieces) -> None:
     if element.tag == "a" and element.get("href"):
         link = element
     if element.text:
-        pieces.append((element.text, link))
+        pieces.append((element.text, link, element))
     for child in element:
         _walk_pieces(child, link, pieces)
         if child.tail:
-            pieces.append((child.tail, link))
+            pieces.append((child.tail, link, element))
 
 
 def _row_text(row: _Row) -> str:
-    return " ".join(" ".join(text for text, _ in _pieces(row)).split())
+    return " ".join(" ".join(text for text, _, _ in _pieces(row)).split())
 
 
 def _first_url(row: _Row, targets: _Targets) -> str | None:
@@ -589,18 +593,18 @@ def _link_dates(pieces, links) -> dict:
     """The date printed beside each link: after it (up to the next link), or before it when
     the row prints its first date before its first link."""
     owners = set(links)
-    stretches: list[list[str]] = [[]]  # outside text before link 0, after link 0, …
+    stretches: list[list] = [[]]  # outside text before link 0, after link 0, …
     order: list = []
     inside: dict = {}
-    for text, link in pieces:
+    for text, link, owner in pieces:
         if link is not None and link in owners:
             if not order or order[-1] is not link:
                 order.append(link)
                 stretches.append([])
             inside.setdefault(link, []).append(text)
         else:
-            stretches[-1].append(text)
-    found = [_first_date(" ".join(stretch)) for stretch in stretches]
+            stretches[-1].append((text, owner))
+    found = [_stretch_date(stretch) for stretch in stretches]
     before = bool(found[0])
     dates = {}
     for index, link in enumerate(order):
@@ -609,6 +613,17 @@ def _link_dates(pieces, links) -> dict:
         if date:
             dates.setdefault(link, date)
     return dates
+
+
+def _stretch_date(stretch: list[tuple[str, object]]) -> str | None:
+    """The date of a stretch of row text: the first one its element prints alone or under a
+    label (`<span>发布时间：2025-08-04</span>`), before one inside a summary's sentence."""
+    for text, owner in stretch:
+        date = _first_date(text)
+        if date and owner is not None and len(_DATE_LABEL_RE.sub("", _DATE_RE.sub(
+                "", element_text(owner)))) <= _DATE_LABEL_CHARS:
+            return date
+    return _first_date(" ".join(text for text, _ in stretch))
 
 
 def _first_date(text: str) -> str | None:
@@ -625,7 +640,7 @@ def _first_date(text: str) -> str | None:
 
 
 def _is_pinned(row: _Row, pieces) -> bool:
-    if any(_PINNED_TEXT_RE.search(text) for text, _ in pieces):
+    if any(_PINNED_TEXT_RE.search(text) for text, _, _ in pieces):
         return True
     for node in row.nodes:
         for element in node.iter():
