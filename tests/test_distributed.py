@@ -25,10 +25,9 @@ from scrapy.settings import Settings
 
 from crawler import settings as project_settings
 from crawler.browser import HANDLER as BROWSER_HANDLER
-from crawler.browser import BrowserAddon
+from crawler.browser import BrowserAddon, chromium_executable
 from crawler.distributed import DistributedAddon, RedisKeys
 from crawler.distributed.state import ALREADY_MINE, CLAIMED, HELD_ELSEWHERE, RedisCrawlState
-from crawler.settings import NOTICES_BROWSER_EXECUTABLE as CHROMIUM
 from crawler.state import Known
 from fixtures.server import FixtureServer
 from tests.conftest import FAST, PRODUCTION, REPO
@@ -336,7 +335,8 @@ def test_two_workers_with_the_browser_keep_a_sites_pace(db, redis_url, tmp_path)
     """NOTICES_BROWSER on and the production politeness (AutoThrottle, 1 s delay): the shared
     pace sits in front of the browser's download handler, so two workers together come no
     closer than one worker alone may (the site's delay less Scrapy's ±50% jitter)."""
-    assert os.access(CHROMIUM, os.X_OK), f"Chromium is missing at {CHROMIUM} (`make chromium`)"
+    chromium = chromium_executable()
+    assert chromium and os.access(chromium, os.X_OK), "no Chromium on PATH (`make chromium`)"
     delay = 1.5
     server, registry = serve_site(
         tmp_path, count=8, per_page=10,
