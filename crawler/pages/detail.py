@@ -14,7 +14,7 @@ import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -549,8 +549,16 @@ class NoticePage:
             ("header_line", lambda: self.header.get("source")),
             ("text_near_title", lambda: self.near_title.get("source")),
             ("disclosure_table", lambda: self.disclosure_table.get("source")),
-            ("meta", lambda: self.meta("source")),
+            ("meta", self._meta_source),
         ])
+
+    def _meta_source(self) -> str | None:
+        """The `<meta name=ContentSource>` value, unless it only repeats the site's name
+        (`<meta name=SiteName>`): a template's default, not a source the notice names."""
+        source = self.meta("source")
+        if source and _compact(source) == _compact(self.site_name):
+            return None
+        return source
 
     @cached_property
     def author(self) -> str | None:
@@ -723,7 +731,7 @@ class NoticePage:
         for link in self._file_links(element):
             url = web_url(self.response.url, link_target(link))
             name = " ".join(link.text_content().split()) or link_target(link, "title") or None
-            seen.setdefault(url, Attachment(url, name, ATTACHMENT_TYPES[url_extension(url)]))
+            seen.setdefault(url, Attachment(url, name, ATTACHMENT_TYPES[file_extension(url)]))
         for image in element.iter("img"):
             url = web_url(self.response.url, link_target(image, "src"))
             if url:
@@ -751,17 +759,30 @@ class NoticePage:
         return links
 
 
-def url_extension(url: str) -> str:
-    """The lower-case extension of the URL path's last segment ('' when it has none)."""
-    path = urlsplit(url).path
-    return path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+def file_extension(url: str) -> str:
+    """The lower-case extension of the file a URL fetches: its path's last segment's, or,
+    for a download script (`downfile.jsp?filename=x.pdf`), the one of a query value naming
+    a file of an attachment type ('' when neither has one)."""
+    parts = urlsplit(url)
+    extension = _name_extension(parts.path)
+    if extension in ATTACHMENT_TYPES or not parts.query:
+        return extension
+    for _, value in parse_qsl(parts.query):
+        if _name_extension(value) in ATTACHMENT_TYPES:
+            return _name_extension(value)
+    return extension
+
+
+def _name_extension(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
 def _is_file_link(base_url: str, link) -> bool:
     """A link to an attached file; not a button offering the page itself as a file
     (`pdf下载`, `word下载`)."""
     url = web_url(base_url, link_target(link))
-    if not url or url_extension(url) not in ATTACHMENT_TYPES:
+    if not url or file_extension(url) not in ATTACHMENT_TYPES:
         return False
     return not _FORMAT_BUTTON_RE.match(" ".join(link.text_content().split()))
 

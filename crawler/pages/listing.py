@@ -8,7 +8,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from crawler.pages.blocks import element_text
-from crawler.pages.detail import ATTACHMENT_TYPES, url_extension
+from crawler.pages.detail import ATTACHMENT_TYPES, file_extension
 from crawler.pages.urls import link_target, web_url
 
 _DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
@@ -113,4 +113,4 @@ def _row_outcome(node):
 
 def is_attachment_url(url: str) -> bool:
     """Whether a link points at a file (pdf, doc …) rather than a page."""
-    return url_extension(url) in ATTACHMENT_TYPES
+    return file_extension(url) in ATTACHMENT_TYPES
