@@ -222,3 +222,27 @@ def test_meta_source_that_repeats_the_site_name_is_no_source(content_source, sou
 ])
 def test_file_extension_reads_the_path_then_a_file_named_in_the_query(url, extension):
     assert file_extension(url) == extension
+
+
+def test_body_is_the_block_of_numbered_sections_around_a_content_table():
+    sections = ("<span class='txt'><span>一、项目编号：</span><br><span>ZC1308</span><br>"
+                "<span>二、中标信息</span><br>"
+                "<div id='fcontent'><table><tr><th>供应商名称</th><th>供应商地址</th></tr>"
+                "<tr><td>承德发金商贸有限公司</td><td>河北省承德市围场满族蒙古族自治县围场镇河东村</td>"
+                "</tr></table></div>"
+                "<span>三、公告期限</span><br>自本公告发布之日起1个工作日。<br>"
+                "<span>四、附件</span><br><a href='/f/a.docx'>电脑采购项目</a><br></span>")
+    notice = page(f"<div class='art'><h2>关于巡察整改情况的通报</h2><table><tr><td>{sections}"
+                  "</td></tr></table></div>")
+    assert notice.body_paragraphs == [
+        "一、项目编号：", "ZC1308", "二、中标信息", "供应商名称", "供应商地址",
+        "承德发金商贸有限公司", "河北省承德市围场满族蒙古族自治县围场镇河东村", "三、公告期限",
+        "自本公告发布之日起1个工作日。"]
+    assert [a.url for a in notice.attachments] == ["http://www.example.gov.cn/f/a.docx"]
+
+
+def test_a_line_of_page_controls_is_no_body():
+    notice = page("<div class='art'><h2>关于巡察整改情况的通报</h2><div class='content'>"
+                  f"{text()}<div><a href='javascript:print();'>打印</a>\n"
+                  "<a href='javascript:closePage();'>关闭</a>\n<a>收藏</a></div></div></div>")
+    assert notice.body_paragraphs == list(PARAGRAPHS)

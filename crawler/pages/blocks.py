@@ -7,7 +7,7 @@ import re
 from lxml import etree
 
 BLOCK_TAGS = frozenset(
-    "p div br li ul ol tr table tbody thead h1 h2 h3 h4 h5 h6 section article header footer "
+    "p div br li ul ol tr td th table tbody thead h1 h2 h3 h4 h5 h6 section article header footer "
     "blockquote pre center dd dt dl form hr address figure figcaption caption main nav aside"
     .split()
 )
@@ -15,6 +15,10 @@ BLOCK_TAGS = frozenset(
 # of only these is empty.
 INVISIBLE_AS_SPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
 _DISPLAY_NONE_RE = re.compile(r"display\s*:\s*none", re.I)
+# Where a block starts or ends; a line break in the source text is only a space, as a browser
+# shows it (a labelled value on the next source line stays on its label's line).
+_BLOCK_BREAK = "\x00"
+_SOURCE_BREAKS_AS_SPACE = str.maketrans({"\n": " ", "\r": " "})
 SKIPPED_TAGS = frozenset("head script style noscript template iframe select button object".split())
 
 
@@ -32,16 +36,16 @@ def element_paragraphs(element) -> list[str]:
                 walker.skip_subtree()
                 continue
             if tag in BLOCK_TAGS:
-                parts.append("\n")
+                parts.append(_BLOCK_BREAK)
             if node.text:
                 parts.append(node.text)
         else:
             if tag in BLOCK_TAGS:
-                parts.append("\n")
+                parts.append(_BLOCK_BREAK)
             if node is not element and node.tail:
                 parts.append(node.tail)
-    text = "".join(parts).translate(INVISIBLE_AS_SPACE)
-    paragraphs = (" ".join(line.split()) for line in text.split("\n"))
+    text = "".join(parts).translate(_SOURCE_BREAKS_AS_SPACE).translate(INVISIBLE_AS_SPACE)
+    paragraphs = (" ".join(line.split()) for line in text.split(_BLOCK_BREAK))
     return [p for p in paragraphs if p]
 
 

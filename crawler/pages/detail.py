@@ -641,7 +641,7 @@ class NoticePage:
     def _body_choice(self) -> tuple[object, str | None]:
         for rule, element in self.body_candidates():
             if self._is_body(element):
-                return element, rule
+                return _whole_sectioned_text(element), rule
         main = self._densest
         return (main, "density") if main is not None else (None, None)
 
@@ -825,7 +825,11 @@ _CLOSING_CREDIT_RE = re.compile(rf"[（(]\s*{_ROLE}(?P<names>{_NAMES})\s*[）)]$
 _EDITOR_LINE_RE = re.compile(
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*(?P<name>[^）)】\]]{1,20}?)"
     r"\s*[）)】\]]?$")
-_ATTACHMENT_LABEL_RE = re.compile(r"^(?:相关)?附件(?:下载)?\s*\d*\s*[:：]?\s*")
+# `附件：`, `附件2`, `相关附件`, and as a numbered section heading `十、附件`.
+_ATTACHMENT_LABEL_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、)?(?:相关)?附件(?:下载)?\s*\d*"
+                                  r"\s*[:：]?\s*")
+# A numbered section heading: `一、项目编号：`, `十、附件`.
+_SECTION_HEADING_RE = re.compile("^[一二三四五六七八九十]{1,3}、")
 _LIST_NUMBER_RE = re.compile(r"^\d+[.、．]\s*")
 # `来源：X` below the text.
 _FOOT_LABEL_RE = re.compile(r"^[（(【\[]?\s*(?:信息来源|文章来源|稿件来源|来源)\s*[:：]")
@@ -909,7 +913,8 @@ def _is_header_text(text: str) -> bool:
 
 
 def _is_header_or_chrome(paragraph: str) -> bool:
-    if _CHROME_RE.match(paragraph) or _PAGER_RE.match(paragraph):
+    """The header line, a pager or page controls (`【打印】`; `打印 关闭 收藏` on one line)."""
+    if _PAGER_RE.match(paragraph) or all(_CHROME_RE.match(word) for word in paragraph.split()):
         return True
     return len(paragraph) <= _HEADER_MAX_CHARS and header_label_count(paragraph) >= 2
 
@@ -967,6 +972,26 @@ def _drop_headline_block(paragraphs: list[str], compact_title: str) -> list[str]
            and not _SENTENCE_END_RE.search(paragraphs[count])):
         count += 1
     return paragraphs[count:]
+
+
+def _whole_sectioned_text(element):
+    """The block of numbered sections a body candidate is one section of (`一、项目编号` …
+    a table … `四、主要标的信息`): its parent, when numbered headings stand among the
+    candidate's siblings both before and after it; else the candidate."""
+    parent = element.getparent()
+    if parent is None:
+        return element
+    before = after = False
+    seen = False
+    for child in parent:
+        if child is element:
+            seen = True
+        elif isinstance(child.tag, str) and _SECTION_HEADING_RE.match(
+                " ".join(child.text_content().split())):
+            before, after = before or not seen, after or seen
+        if before and after:
+            return parent
+    return element
 
 
 def densest_block(root):
