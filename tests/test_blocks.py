@@ -25,3 +25,8 @@ def test_table_cells_are_lines_of_their_own():
 def test_paragraphs_split_at_blocks_only():
     assert paragraphs("<p>一、项目编号：</p><p>ZC1308\n00202101632</p>") == [
         "一、项目编号：", "ZC1308 00202101632"]
+
+
+def test_line_breaks_inside_pre_are_lines():
+    markup = "<pre>第一行\n第二行\r\n<b>第三行</b><pre hidden>隐\n藏</pre></pre>\n后\n文"
+    assert paragraphs(markup) == ["第一行", "第二行", "第三行", "后 文"]
