@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse, Request
 
-from crawler.pages.detail import NoticePage
+from crawler.pages.detail import NoticePage, file_extension
 from pipelines.dates import to_iso_date
 from pipelines.normalize import clean_title
 
@@ -182,4 +182,67 @@ def test_article_frame_is_no_body():
                   "<h2>关于巡察整改情况的通报</h2><div>发布时间：2023-01-05 来源：县政府办</div>"
                   f"<div class='article-text'>{text()}</div>"
                   "<ul><li><a href='/1.html'>其他通知</a></li></ul></div>")
+    assert notice.body_paragraphs == list(PARAGRAPHS)
+
+
+def test_file_named_by_a_download_script_parameter_is_an_attachment():
+    href = "/module/download/downfile.jsp?classid=0&amp;filename=be5f1a4b.pdf"
+    notice = page("<div class='art'><h2>关于巡察整改情况的通报</h2><div class='content'>"
+                  f"{text()}<p><a href='{href}'><img src='/icons/acrobat.png'>整改清单 (1).pdf"
+                  "</a></p></div></div>")
+    assert notice.body_paragraphs == list(PARAGRAPHS)  # the download link is no body line
+    assert [(a.url, a.media_type) for a in notice.attachments
+            if not a.media_type.startswith("image/")] == [
+        ("http://www.example.gov.cn/module/download/downfile.jsp?classid=0&filename=be5f1a4b.pdf",
+         "application/pdf")]
+
+
+def meta_page(metas: dict[str, str], body: str) -> NoticePage:
+    head = "".join(f"<meta name='{name}' content='{value}'>" for name, value in metas.items())
+    html = (f"<html><head><meta charset='utf-8'>{head}<title>关于巡察整改情况的通报</title>"
+            f"</head><body>{body}</body></html>")
+    return NoticePage(HtmlResponse(URL, body=html.encode("utf-8"), request=Request(URL)))
+
+
+@pytest.mark.parametrize(("content_source", "source"), [
+    ("东岭县纪委监委", "东岭县纪委监委"),
+    ("东岭县人民政府网", None),  # the site's own name: a template default
+])
+def test_meta_source_that_repeats_the_site_name_is_no_source(content_source, source):
+    notice = meta_page({"SiteName": "东岭县人民政府网", "ContentSource": content_source},
+                       f"<h2>关于巡察整改情况的通报</h2><div class='content'>{text()}</div>")
+    assert notice.source == source
+
+
+@pytest.mark.parametrize(("url", "extension"), [
+    ("http://x.gov.cn/u/a.PDF", "pdf"),
+    ("http://x.gov.cn/module/download/downfile.jsp?classid=0&filename=b.docx", "docx"),
+    ("http://x.gov.cn/module/download/downfile.jsp?classid=0", "jsp"),
+    ("http://x.gov.cn/art/2023/c1.html?name=a.pdf.html", "html"),
+])
+def test_file_extension_reads_the_path_then_a_file_named_in_the_query(url, extension):
+    assert file_extension(url) == extension
+
+
+def test_body_is_the_block_of_numbered_sections_around_a_content_table():
+    sections = ("<span class='txt'><span>一、项目编号：</span><br><span>ZC1308</span><br>"
+                "<span>二、中标信息</span><br>"
+                "<div id='fcontent'><table><tr><th>供应商名称</th><th>供应商地址</th></tr>"
+                "<tr><td>承德发金商贸有限公司</td><td>河北省承德市围场满族蒙古族自治县围场镇河东村</td>"
+                "</tr></table></div>"
+                "<span>三、公告期限</span><br>自本公告发布之日起1个工作日。<br>"
+                "<span>四、附件</span><br><a href='/f/a.docx'>电脑采购项目</a><br></span>")
+    notice = page(f"<div class='art'><h2>关于巡察整改情况的通报</h2><table><tr><td>{sections}"
+                  "</td></tr></table></div>")
+    assert notice.body_paragraphs == [
+        "一、项目编号：", "ZC1308", "二、中标信息", "供应商名称", "供应商地址",
+        "承德发金商贸有限公司", "河北省承德市围场满族蒙古族自治县围场镇河东村", "三、公告期限",
+        "自本公告发布之日起1个工作日。"]
+    assert [a.url for a in notice.attachments] == ["http://www.example.gov.cn/f/a.docx"]
+
+
+def test_a_line_of_page_controls_is_no_body():
+    notice = page("<div class='art'><h2>关于巡察整改情况的通报</h2><div class='content'>"
+                  f"{text()}<div><a href='javascript:print();'>打印</a>\n"
+                  "<a href='javascript:closePage();'>关闭</a>\n<a>收藏</a></div></div></div>")
     assert notice.body_paragraphs == list(PARAGRAPHS)

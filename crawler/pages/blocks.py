@@ -7,7 +7,7 @@ import re
 from lxml import etree
 
 BLOCK_TAGS = frozenset(
-    "p div br li ul ol tr table tbody thead h1 h2 h3 h4 h5 h6 section article header footer "
+    "p div br li ul ol tr td th table tbody thead h1 h2 h3 h4 h5 h6 section article header footer "
     "blockquote pre center dd dt dl form hr address figure figcaption caption main nav aside"
     .split()
 )
@@ -15,33 +15,48 @@ BLOCK_TAGS = frozenset(
 # of only these is empty.
 INVISIBLE_AS_SPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
 _DISPLAY_NONE_RE = re.compile(r"display\s*:\s*none", re.I)
+# Where a block starts or ends; a line break in the source text is only a space, as a browser
+# shows it outside <pre> (a labelled value on the next source line stays on its label's line).
+_BLOCK_BREAK = "\x00"
+_SOURCE_BREAKS_AS_SPACE = str.maketrans({"\n": " ", "\r": " "})
 SKIPPED_TAGS = frozenset("head script style noscript template iframe select button object".split())
 
 
 def element_paragraphs(element) -> list[str]:
     """The element's text split at block boundaries, each paragraph whitespace-collapsed."""
     parts: list[str] = []
+    open_pres: list = []  # the <pre> elements read into: there a source break is a line break
+
+    def add(text: str) -> None:
+        text = text.translate(_SOURCE_BREAKS_AS_SPACE) if not open_pres else (
+            text.replace("\r\n", "\n").replace("\n", _BLOCK_BREAK))
+        parts.append(text)
+
     walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         tag = node.tag.lower() if isinstance(node.tag, str) else None
         if event in ("comment", "pi"):
             if node.tail:
-                parts.append(node.tail)
+                add(node.tail)
         elif event == "start":
             if tag in SKIPPED_TAGS or (node.attrib and is_hidden(node)):
                 walker.skip_subtree()
                 continue
             if tag in BLOCK_TAGS:
-                parts.append("\n")
+                parts.append(_BLOCK_BREAK)
+            if tag == "pre":
+                open_pres.append(node)
             if node.text:
-                parts.append(node.text)
+                add(node.text)
         else:
             if tag in BLOCK_TAGS:
-                parts.append("\n")
+                parts.append(_BLOCK_BREAK)
+            if open_pres and open_pres[-1] is node:
+                open_pres.pop()
             if node is not element and node.tail:
-                parts.append(node.tail)
+                add(node.tail)
     text = "".join(parts).translate(INVISIBLE_AS_SPACE)
-    paragraphs = (" ".join(line.split()) for line in text.split("\n"))
+    paragraphs = (" ".join(line.split()) for line in text.split(_BLOCK_BREAK))
     return [p for p in paragraphs if p]
 
 

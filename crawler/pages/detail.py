@@ -14,7 +14,7 @@ import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -549,8 +549,16 @@ class NoticePage:
             ("header_line", lambda: self.header.get("source")),
             ("text_near_title", lambda: self.near_title.get("source")),
             ("disclosure_table", lambda: self.disclosure_table.get("source")),
-            ("meta", lambda: self.meta("source")),
+            ("meta", self._meta_source),
         ])
+
+    def _meta_source(self) -> str | None:
+        """The `<meta name=ContentSource>` value, unless it only repeats the site's name
+        (`<meta name=SiteName>`): a template's default, not a source the notice names."""
+        source = self.meta("source")
+        if source and _compact(source) == _compact(self.site_name):
+            return None
+        return source
 
     @cached_property
     def author(self) -> str | None:
@@ -633,7 +641,7 @@ class NoticePage:
     def _body_choice(self) -> tuple[object, str | None]:
         for rule, element in self.body_candidates():
             if self._is_body(element):
-                return element, rule
+                return _whole_sectioned_text(element), rule
         main = self._densest
         return (main, "density") if main is not None else (None, None)
 
@@ -723,7 +731,7 @@ class NoticePage:
         for link in self._file_links(element):
             url = web_url(self.response.url, link_target(link))
             name = " ".join(link.text_content().split()) or link_target(link, "title") or None
-            seen.setdefault(url, Attachment(url, name, ATTACHMENT_TYPES[url_extension(url)]))
+            seen.setdefault(url, Attachment(url, name, ATTACHMENT_TYPES[file_extension(url)]))
         for image in element.iter("img"):
             url = web_url(self.response.url, link_target(image, "src"))
             if url:
@@ -751,17 +759,30 @@ class NoticePage:
         return links
 
 
-def url_extension(url: str) -> str:
-    """The lower-case extension of the URL path's last segment ('' when it has none)."""
-    path = urlsplit(url).path
-    return path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+def file_extension(url: str) -> str:
+    """The lower-case extension of the file a URL fetches: its path's last segment's, or,
+    for a download script (`downfile.jsp?filename=x.pdf`), the one of a query value naming
+    a file of an attachment type ('' when neither has one)."""
+    parts = urlsplit(url)
+    extension = _name_extension(parts.path)
+    if extension in ATTACHMENT_TYPES or not parts.query:
+        return extension
+    for _, value in parse_qsl(parts.query):
+        if _name_extension(value) in ATTACHMENT_TYPES:
+            return _name_extension(value)
+    return extension
+
+
+def _name_extension(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
 def _is_file_link(base_url: str, link) -> bool:
     """A link to an attached file; not a button offering the page itself as a file
     (`pdf下载`, `word下载`)."""
     url = web_url(base_url, link_target(link))
-    if not url or url_extension(url) not in ATTACHMENT_TYPES:
+    if not url or file_extension(url) not in ATTACHMENT_TYPES:
         return False
     return not _FORMAT_BUTTON_RE.match(" ".join(link.text_content().split()))
 
@@ -804,7 +825,11 @@ _CLOSING_CREDIT_RE = re.compile(rf"[（(]\s*{_ROLE}(?P<names>{_NAMES})\s*[）)]$
 _EDITOR_LINE_RE = re.compile(
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*(?P<name>[^）)】\]]{1,20}?)"
     r"\s*[）)】\]]?$")
-_ATTACHMENT_LABEL_RE = re.compile(r"^(?:相关)?附件(?:下载)?\s*\d*\s*[:：]?\s*")
+# `附件：`, `附件2`, `相关附件`, and as a numbered section heading `十、附件`.
+_ATTACHMENT_LABEL_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、)?(?:相关)?附件(?:下载)?\s*\d*"
+                                  r"\s*[:：]?\s*")
+# A numbered section heading: `一、项目编号：`, `十、附件`.
+_SECTION_HEADING_RE = re.compile("^[一二三四五六七八九十]{1,3}、")
 _LIST_NUMBER_RE = re.compile(r"^\d+[.、．]\s*")
 # `来源：X` below the text.
 _FOOT_LABEL_RE = re.compile(r"^[（(【\[]?\s*(?:信息来源|文章来源|稿件来源|来源)\s*[:：]")
@@ -888,7 +913,8 @@ def _is_header_text(text: str) -> bool:
 
 
 def _is_header_or_chrome(paragraph: str) -> bool:
-    if _CHROME_RE.match(paragraph) or _PAGER_RE.match(paragraph):
+    """The header line, a pager or page controls (`【打印】`; `打印 关闭 收藏` on one line)."""
+    if _PAGER_RE.match(paragraph) or all(_CHROME_RE.match(word) for word in paragraph.split()):
         return True
     return len(paragraph) <= _HEADER_MAX_CHARS and header_label_count(paragraph) >= 2
 
@@ -946,6 +972,26 @@ def _drop_headline_block(paragraphs: list[str], compact_title: str) -> list[str]
            and not _SENTENCE_END_RE.search(paragraphs[count])):
         count += 1
     return paragraphs[count:]
+
+
+def _whole_sectioned_text(element):
+    """The block of numbered sections a body candidate is one section of (`一、项目编号` …
+    a table … `四、主要标的信息`): its parent, when numbered headings stand among the
+    candidate's siblings both before and after it; else the candidate."""
+    parent = element.getparent()
+    if parent is None:
+        return element
+    before = after = False
+    seen = False
+    for child in parent:
+        if child is element:
+            seen = True
+        elif isinstance(child.tag, str) and _SECTION_HEADING_RE.match(
+                " ".join(child.text_content().split())):
+            before, after = before or not seen, after or seen
+        if before and after:
+            return parent
+    return element
 
 
 def densest_block(root):

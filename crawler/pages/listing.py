@@ -17,7 +17,7 @@ from statistics import median
 from urllib.parse import urljoin, urlsplit
 
 from crawler.pages.blocks import BLOCK_TAGS, SKIPPED_TAGS, element_text
-from crawler.pages.detail import ATTACHMENT_TYPES, url_extension
+from crawler.pages.detail import ATTACHMENT_TYPES, file_extension
 from crawler.pages.urls import link_target, same_site, site_host, url_shape, web_url
 
 _DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
@@ -691,5 +691,5 @@ def page_number_links(response) -> list[str]:
 
 def is_attachment_url(url: str) -> bool:
     """Whether a link points at a file (pdf, doc …) rather than a page."""
-    return url_extension(url) in ATTACHMENT_TYPES
+    return file_extension(url) in ATTACHMENT_TYPES
 
