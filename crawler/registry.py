@@ -231,11 +231,11 @@ def site_problems(site: Site) -> list[str]:
 
 
 def _column_key(url: str) -> tuple[str, str]:
-    """Host and path of a column URL, `index.html` and scheme aside."""
+    """Host (with its port) and path of a column URL, `www.`, `index.html` and scheme aside."""
     parts = urlsplit(url)
     path = re.sub(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", "/", parts.path or "/",
                   flags=re.I)
-    return (parts.hostname or "").removeprefix("www."), path + (f"?{parts.query}"
+    return parts.netloc.lower().removeprefix("www."), path + (f"?{parts.query}"
                                                                  if parts.query else "")
 
 

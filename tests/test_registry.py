@@ -94,6 +94,8 @@ def test_two_entries_may_not_share_a_host_and_column(tmp_path):
                                             "/xcgz/ are already entry 'a'$"):
         load_registry(write(tmp_path, first + second))
     assert set(load_registry(write(tmp_path, first + other_column))) == {"a", "c"}
+    other_port = second.replace("a.invalid/", "a.invalid:8080/")
+    assert set(load_registry(write(tmp_path, first + other_port))) == {"a", "b"}
     no_columns = (ENTRY.format(p="trs") + GOOD) * 1 + (ENTRY.format(p="trs") + GOOD).replace(
         'id = "a"', 'id = "b"')
     with pytest.raises(RegistryError, match="host a.invalid and column \\(no column\\)"):
