@@ -44,9 +44,16 @@ class Run:
         return self.stat("elapsed_time_seconds")
 
     def check(self, what: str) -> None:
-        if self.returncode != 0 or "Traceback" in self.log:
+        """Fail on a non-zero exit or a traceback before the spider closed; one logged after it
+        (Scrapy's HTTP/1.1 handler timing out its own connection close on a loaded machine:
+        `AlreadyCalledError`) is named and the run kept."""
+        crawl, _, after = self.log.partition("] INFO: Spider closed (")
+        if self.returncode != 0 or "Traceback" in crawl:
             tail = "\n".join(self.log.splitlines()[-30:])
             raise RuntimeError(f"{what} failed (exit {self.returncode}):\n{tail}")
+        if "Traceback" in after:
+            error = [line for line in after.splitlines() if line.strip()][-1]
+            print(f"  note: {what}: after the spider closed: {error}")
 
 
 def run_measured(command: list[str], cwd: Path) -> Run:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from fixtures.attachments.make_files import OUT as UPLOADS
-from fixtures.server import FixtureServer
+from fixtures.server import REGISTRY_PATH, FixtureServer
 from pipelines.attachment_text import DOCX, PDF, extract_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,6 +48,7 @@ def crawl_times(base_urls: dict[str, str], repeats: int) -> dict[str, list[float
             with tempfile.TemporaryDirectory() as tmp:
                 command = [sys.executable, "-m", "scrapy", "crawl", "notices",
                            "-a", "sites=" + ",".join(SITES), "-O", f"{tmp}/out.jsonl",
+                           "-s", f"NOTICES_REGISTRY_PATH={REGISTRY_PATH}",
                            "-s", "NOTICES_BASE_URLS=" + json.dumps(base_urls), *FAST]
                 if "WARC" in parts:
                     command += ["-s", f"WARC_DIR={tmp}/warc"]

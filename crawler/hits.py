@@ -4,15 +4,39 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-# Counter scripts that display a count, with query fields they need to display (not only count).
-COUNTER_SCRIPTS: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
-    (re.compile(r"/plus/count\.php\?", re.I), {"view": "yes"}),          # DedeCMS
-    (re.compile(r"/api\.php\?(?:.*&)?op=count", re.I), {}),               # PHPCMS v9
-    (re.compile(r"/e/public/ViewClick/", re.I), {}),                      # 帝国CMS
-    (re.compile(r"/module/visitcount/articlehits\.jsp", re.I), {}),       # Hanweb
-    (re.compile(r"/system/resource/code/news/click/dynclicks\.jsp", re.I), {}),  # VSB
+
+@dataclass(frozen=True)
+class CounterScript:
+    """A platform's hit-counter script: how to ask it for the count, and whether asking counts.
+
+    `counts_reads`: True when every request for the count (as this crawler asks for it) adds
+    one to it, False when reading leaves it as it was, None when the script is not known
+    (closed source). docs/platforms.md gives the source of each answer.
+    """
+
+    platform: str
+    pattern: re.Pattern[str]
+    counts_reads: bool | None
+    # Query fields it needs to display the count (not only count), and ones that would make
+    # the read count as a view although the count displays without them.
+    set_query: dict[str, str] = field(default_factory=dict)
+    drop_query: tuple[str, ...] = ()
+
+
+COUNTER_SCRIPTS = (
+    # count.php adds one on every request (`click=click+1`); `view=yes` only prints the count.
+    CounterScript("dedecms", re.compile(r"/plus/count\.php\?", re.I), True, {"view": "yes"}),
+    # api.php?op=count (api/count.php) adds one to `views` on every request.
+    CounterScript("phpcms", re.compile(r"/api\.php\?(?:.*&)?op=count", re.I), True),
+    # ViewClick adds one only with `addclick=1`, and prints the stored count + 1 either way.
+    CounterScript("empirecms", re.compile(r"/e/public/ViewClick/", re.I), False,
+                  drop_query=("addclick",)),
+    CounterScript("hanweb", re.compile(r"/module/visitcount/articlehits\.jsp", re.I), None),
+    CounterScript("vsb", re.compile(r"/system/resource/code/news/click/dynclicks\.jsp", re.I),
+                  None),
 )
 # VSB prints the counter as a call, not a script URL.
 _VSB_DYNCLICKS_RE = re.compile(r"_showDynClicks\(\s*[\"'](\w+)[\"']\s*,\s*(\d+)\s*,\s*(\d+)\s*\)")
@@ -30,9 +54,9 @@ def counter_url(script_srcs: list[str], page_html: str, page_url: str) -> str | 
     """Absolute URL of the request that answers the page's displayed hit count, if any."""
     for src in script_srcs:
         url = urljoin(page_url, src.strip())
-        for pattern, needed in COUNTER_SCRIPTS:
-            if pattern.search(url):
-                return _with_query(url, needed)
+        script = counter_script(url)
+        if script is not None:
+            return _with_query(url, script.set_query, script.drop_query)
     match = _VSB_DYNCLICKS_RE.search(page_html)
     if match:
         clicktype, owner, clickid = match.groups()
@@ -41,11 +65,17 @@ def counter_url(script_srcs: list[str], page_html: str, page_url: str) -> str | 
     return None
 
 
-def _with_query(url: str, needed: dict[str, str]) -> str:
-    if not needed:
+def counter_script(url: str) -> CounterScript | None:
+    """The known counter script a counter URL calls, if any."""
+    return next((script for script in COUNTER_SCRIPTS if script.pattern.search(url)), None)
+
+
+def _with_query(url: str, needed: dict[str, str], unwanted: tuple[str, ...]) -> str:
+    if not needed and not unwanted:
         return url
     parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query = {name: value for name, value in parse_qsl(parts.query, keep_blank_values=True)
+             if name not in unwanted}
     query.update(needed)
     return parts._replace(query=urlencode(query)).geturl()
 

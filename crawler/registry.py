@@ -47,13 +47,20 @@ class Site:
     last_checked: str = "never"
     # Notice pages known on the site, crawled when no column is known.
     sample_notice_urls: tuple[str, ...] = ()
-    # A stand-in whose pages exist only as a replica in fixtures/sites/ (host `.invalid`).
+    # A stand-in whose pages exist only as a replica in fixtures/sites/ (host `.invalid`); such
+    # entries live in the fixture registry (fixtures/registry.toml), never in crawler/sites.toml.
     fixture: bool = False
     note: str | None = None
     # Custom JSON sites: where list and notice data come from (see crawler/platforms/custom.py).
     api: dict = field(default_factory=dict)
     # Behind a JS challenge: fetch its pages through the browser (crawler/browser.py).
     browser: bool = False
+
+    @property
+    def placeholder(self) -> bool:
+        """Still at its placeholder host (`.invalid`, which never resolves): a fixture entry
+        that NOTICES_BASE_URLS has not moved to the fixture server."""
+        return (urlsplit(self.base_url).hostname or "").endswith(".invalid")
 
     def with_base_url(self, base_url: str) -> Site:
         """The same site served from another scheme and host (a mirror or a fixture server)."""

@@ -59,6 +59,9 @@ EXTENSIONS = {
     "crawler.extensions.jobdir.JobDirGuard": 0,
     "crawler.extensions.report.CrawlReport": 500,
     "crawler.extensions.progress.ProgressLine": 500,
+    # AutoThrottle keeping a site's own delay (DOWNLOAD_SLOTS) as its slot's floor
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.extensions.throttle.SiteAutoThrottle": 0,
 }
 
 # Which sites and how far (docs/crawling.md, docs/registry.md): the registry file (None: the
@@ -88,7 +91,9 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 COOKIES_ENABLED = True
 
 # Retries: 5xx, timeouts and throttling answers, after NOTICES_RETRY_BACKOFF * 2**(n-1)
-# seconds before the n-th retry, capped; the final failure is reported once, as an ERROR.
+# seconds before the n-th retry, capped; the final failure is reported once, as an ERROR. The
+# scheduler holds a retry that waits out its back-off, outside the downloader.
+SCHEDULER = "crawler.scheduler.Scheduler"
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -116,9 +121,13 @@ FEED_STORAGES = {"": "crawler.feeds.AtomicFileFeedStorage",
 
 # Crawl state and reports (docs/state.md): one SQLite file per site (e.g.
 # "state/{site_id}.sqlite"; None: no incremental re-crawls), the run of known notices that ends
-# a re-crawl's list walk, seconds between progress lines (0: none), the end-of-crawl report.
+# a re-crawl's list walk, the days within which known notices are fetched again for revisions,
+# the age at which crashed job directories are deleted, seconds between progress lines (0: none),
+# the end-of-crawl report.
 NOTICES_STATE_PATH = None
 NOTICES_SEEN_RUN = 10
+NOTICES_RECHECK_DAYS = 7
+NOTICES_JOBDIR_CRASHED_DAYS = 7
 NOTICES_PROGRESS_INTERVAL = 60
 NOTICES_REPORT_ENABLED = True
 NOTICES_REPORT_PATH = None

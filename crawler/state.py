@@ -4,7 +4,7 @@ The store is one SQLite file per site (`NOTICES_STATE_PATH`, a template with `{s
 Its interface is small on purpose, so another backend can implement the same methods:
 
     state = CrawlState(path_template, run_id)    # open
-    state.known(site_id, url) -> Known | None     # last exported version of a notice
+    state.known(site_id, url) -> Known | None     # last version exported (or staged by this run)
     state.stage(site_id, url, sha1, revision)     # an item of this run, not yet durable
     state.walk_finished(site_id, list_url)        # a list walk of this run reached its end
     state.walk_complete(site_id, list_url)        # did an earlier, committed walk end?
@@ -13,7 +13,8 @@ Its interface is small on purpose, so another backend can implement the same met
 
 Exactly-once output rests on `commit()` being called only once the feed holding this run's
 items has been moved into place (`crawler/feeds.py`): a run killed before that leaves its
-staged rows uncommitted, so the next run fetches and emits those notices again.
+staged rows uncommitted; the next run takes the complete records of its `.part` file into its
+own feed (staged again), and fetches and emits the others again.
 
 `CrawlStatePipeline` is the item pipeline that consults and fills the store.
 """
@@ -101,7 +102,9 @@ class CrawlState:
         return db
 
     def known(self, site_id: str, url: str) -> Known | None:
-        row = self._db(site_id).execute(
+        db = self._db(site_id)
+        row = db.execute("SELECT content_sha1, revision FROM staged WHERE run_id = ? AND url = ?",
+                         (self.run_id, url)).fetchone() or db.execute(
             "SELECT content_sha1, revision FROM notice WHERE url = ?", (url,)).fetchone()
         return Known(*row) if row else None
 

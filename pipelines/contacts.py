@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.scan import matches_at, offsets
+from pipelines.scan import offsets
 
 # Qualifiers such as 举报/联系 before 电话 need no matching: the label's last word suffices.
 PHONE_LABEL_PATTERN = r"(?:电话|热线|拨打)"
@@ -34,8 +34,8 @@ POSTAL_LABELS = (
 )
 NOT_POSTAL_PREFIXES = ("电子", "网络", "网上")
 
-# Patterns start with a literal so the regex engine can skip ahead; "no digit before the
-# number" is checked on each match (`_after_non_digit`) instead of by a leading lookbehind.
+# "No digit before the number" is checked on each match (`_after_non_digit`) instead of by
+# a leading lookbehind, which would keep the regex engine from skipping ahead.
 LANDLINE_PATTERN = re.compile(
     r"(?:[（(]0\d{2,3}[）)]\s?|0\d{2,3}\s?(?:[-—–－‐]{1,2}\s?)?)[2-9]\d{6,7}(?!\d)"
 )
@@ -88,21 +88,10 @@ def find_phones(text: str, emails: list[tuple[int, int, str]] | None = None) -> 
         previous_end = end
     masked = "".join(pieces) + text[previous_end:]
     hits: list[tuple[int, str]] = []
-    landlines = matches_at(LANDLINE_PATTERN, masked, _landline_starts(masked))
-    for matches in (landlines, MOBILE_PATTERN.finditer(masked)):
+    for matches in (LANDLINE_PATTERN.finditer(masked), MOBILE_PATTERN.finditer(masked)):
         hits += [(m.start(), m.group()) for m in matches if _after_non_digit(masked, m.start())]
     hits += [(m.start("number"), m["number"]) for m in SERVICE_NUMBER_PATTERN.finditer(masked)]
     return _unique([number.strip() for _, number in sorted(hits)])
-
-
-def _landline_starts(text: str) -> list[int]:
-    """Offsets where a landline may start: at each 0, or at a bracket right before it."""
-    starts = []
-    for zero in offsets(text, "0"):
-        if zero > 0 and text[zero - 1] in "（(":
-            starts.append(zero - 1)
-        starts.append(zero)
-    return starts
 
 
 def _after_non_digit(text: str, start: int) -> bool:

@@ -9,7 +9,7 @@ from itemadapter import ItemAdapter
 
 from pipelines.dates import to_iso_date, utc_now_iso
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # docs/record.md: what changed from version 1
 # Every field of the record contract with its value when the page does not give it.
 RECORD_DEFAULTS: dict[str, object] = {
     "schema_version": SCHEMA_VERSION,

@@ -1,102 +1,131 @@
-"""What a notice says: kind, inspection facts, outline and contacts.
+"""What a notice says: kind, inspection facts, counts, outline and contacts.
 
 ``parse_notice(title, body_text, published_at)`` returns the record's ``notice`` object.
-``body_text`` is one paragraph per line. Facts are read first from the preamble (the
-paragraphs before the first numbered heading), where notices state who inspected whom,
-when, and how many problems were fed back; then from the title; then from the whole body.
-Vocabularies are kept as data at the top of this module; matching is loose on purpose, as
-titles and preambles vary a lot from one publisher to the next.
+``body_text`` is one paragraph per line. The preamble (the paragraphs before the first
+numbered heading) is where notices state who inspected whom, when, and how many problems
+were fed back; facts are read there first, then from the title, then from the whole body.
+Each fact has its own module: ``inspection`` (body, round, type, units),
+``inspection_dates`` (start, end, feedback), ``counts`` (problem count, rectification
+figures), ``outline`` and ``contacts``. This module tells the kind of notice.
+
+Kind, from the title first (less any bracketed column label such as ``【巡察反馈】``), then
+from the start of the preamble; each kind is told by what the text reports:
+
+- ``disciplinary_report``: typical cases made public (``通报了3起典型问题``, ``曝光``, a
+  penalty told as a warning ``受到开除党籍处分``, monthly figures of eight-point-rule
+  violations); a plan to publish them (``将…通报曝光``, ``对典型案件通报曝光``) is not;
+- ``investigation``: someone under review or investigation (``接受…审查调查``, ``主动投案``,
+  ``涉嫌严重违纪``);
+- ``rectification``: a unit reporting its rectification (a title headed ``整改情况的通报`` or
+  naming a rectification meeting; in a preamble ``现将整改情况予以公布``, the unit's own
+  ``整改动员部署会`` or meeting studying the feedback, a self-reference with 整改 ``我局…整改``);
+- ``inspection_feedback``: the group reported its findings (``向…反馈``, ``反馈会``);
+- ``inspection_launch``: groups entered, a mobilisation meeting, an announcement (``进驻``,
+  ``动员会``, ``巡察公告``, ``现将有关事项公告如下``, ``主要受理…来信来电来访``);
+- ``other``: nothing of these, texts about a topic rather than an event (essays, audit
+  rectification), checks of others' rectification (督查, 回访, 评估) and a leading group's
+  meetings.
+
+A title is tried against the kinds in a fixed order (a title headed ``整改情况的通报`` reports
+rectification though it names the feedback: ``巡察反馈意见整改情况的通报``). A preamble that
+says what the notice is (``现将…``) decides; otherwise the event it reports first.
+``other`` when nothing says; None when title and body are empty.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Iterator
 
-from pipelines.cndates import (
-    DateMention,
-    DateRange,
-    cn_number,
-    find_dates,
-    ranges_among,
-)
 from pipelines.contacts import extract_contacts
+from pipelines.counts import find_problem_count, find_rectification_stats
+from pipelines.inspection import (
+    find_inspected_units,
+    find_inspection_body,
+    find_inspection_round,
+    find_inspection_type,
+)
+from pipelines.inspection_dates import find_inspection_dates
 from pipelines.outline import build_outline, first_heading_index
-from pipelines.scan import matches_at, offsets
 
 INSPECTION = r"(?:巡察|巡视|回头看)"
-# (kind, pattern) in order of precedence; the first kind whose pattern matches wins.
-KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern))
-    for kind, pattern in (
-        (
-            "investigation",
-            r"接受.{0,12}(?:纪律审查|审查调查|监察调查|审查和监察调查|监委调查)|主动投案|立案审查调查",
-        ),
-        (
-            "rectification",
-            (
-                rf"{INSPECTION}.{{0,30}}整改|整改.{{0,20}}{INSPECTION}"
-                r"|整改(?:工作)?(?:情况|进展|落实情况)的?(?:通报|公告|公示|报告)"
-            ),
-        ),
-        ("inspection_feedback", rf"{INSPECTION}.{{0,30}}反馈|反馈.{{0,20}}{INSPECTION}"),
-        (
-            "inspection_launch",
-            rf"{INSPECTION}.{{0,20}}(?:公告|进驻|入驻|动员)|(?:进驻|入驻).{{0,20}}{INSPECTION}",
-        ),
-        (
-            "disciplinary_report",
-            r"典型(?:问题|案例|案件)|违反中央八项规定精神|曝光|通报.{0,12}(?:问题|案件|案例)",
-        ),
-    )
+COLUMN_LABEL_PATTERN = re.compile(r"【[^【】]*】|\[[^\[\]]*\]")
+DISCIPLINARY = re.compile(
+    r"典型(?:问题|案例|案件)|违反中央八项规定精神[^，。]{0,6}问题|曝光|通报[^，。]{0,12}(?:问题|案件|案例)"
+    r"|通报\s*\d+\s*起|(?:\d+|[一二三四五六七八九十]+)起[^，。]{0,20}(?:问题|案例|案件)"
+    r"|受到[^，。]{0,12}处分|违(?:规|纪|反)[^，。]{0,20}通报|通报[^，。]{0,20}违(?:规|纪|反)"
 )
-KIND_BODY_CHARS = 400
-
-NUMERAL = r"(?:\d{1,4}|[一二两三四五六七八九十百零〇]{1,5})"
-INSPECTION_BODY = (
-    rf"(?:中央|(?:[省市州县区旗盟]|自治区|自治州)委)(?:第{NUMERAL}(?:巡视|巡察)组"
-    rf"|第{NUMERAL}轮(?:巡视|巡察)第{NUMERAL}组|(?:巡视|巡察)第{NUMERAL}组|(?:巡视|巡察)组)"
+# In a preamble, typical cases must be made public (通报了3起典型问题), not only mentioned.
+# A plan that promises to publish cases (将通报曝光一批典型问题, 对典型案件通报曝光) does
+# not count; monthly
+# figures of violations of the eight-point rules do.
+PUBLISHED = r"(?<!将)(?<!要)(?<!一律)(?<!及时)(?:通报|曝光)"
+DISCIPLINARY_EVENT = re.compile(
+    rf"{PUBLISHED}了?[^，。；]{{0,20}}(?:\d+|[一二三四五六七八九十]+)起"
+    rf"|{PUBLISHED}[^，。；]{{0,16}}典型(?:问题|案例|案件)"
+    rf"|(?<!对)典型(?:问题|案例|案件)[^，。；]{{0,8}}{PUBLISHED}"
+    r"|受到[^，。]{0,12}处分|查处[^，。]{0,10}违反(?:中央)?八项规定精神(?:的)?问题"
 )
-INSPECTION_BODY_PATTERN = re.compile(INSPECTION_BODY)
-UNIT = r"(?P<unit>[\u4e00-\u9fff（）()“”A-Za-z0-9·]{2,40}?)"
-INSPECTED_UNIT_PATTERNS = tuple(
-    re.compile(pattern)
-    for pattern in (
-        # 县委第二巡察组对区环卫中心进行了集中巡察
-        (
-            rf"{INSPECTION_BODY}(?:于[^，。；,;]{{0,20}}?)?对{UNIT}(?:进行了?|开展了?|实施了?)"
-            r"(?:为期[^，。；,;]{0,10}?的)?(?:集中|常规|专项|机动|提级|交叉|延伸|联动)?(?:巡察|巡视)"
-        ),
-        # 县委第二巡察组巡察县城管执法局党组情况反馈会
-        rf"{INSPECTION_BODY}(?:巡察|巡视){UNIT}(?:工作)?(?:情况)?的?反馈",
-        # 县委第三巡察组向县教育局党组反馈巡察情况
-        rf"{INSPECTION_BODY}(?:向|对){UNIT}反馈",
-        # 县委第一巡察组进驻县财政局开展常规巡察
-        rf"{INSPECTION_BODY}(?:于[^，。；,;]{{0,20}}?)?(?:进驻|入驻){UNIT}(?:开展|进行|[，,。；;])",
-        # 巡察对象：县财政局
-        rf"(?:巡察|巡视)(?:对象|单位)[为是：:]\s*{UNIT}(?=[，,。；;、\s]|$)",
-    )
+# A person under review or investigation; 受到开除党籍处分 is a penalty told as a warning.
+INVESTIGATION = re.compile(
+    r"接受[^，。]{0,12}(?:纪律审查|审查调查|监察调查|审查和监察调查|监委调查|组织调查|组织审查)"
+    r"|主动投案|立案审查调查|被查(?!处)|严重违纪违法|(?<!受到)开除党籍(?!处分)|被提起公诉"
+    r"|涉嫌(?:严重)?违纪|正接受(?:组织)?调查|被调查"
 )
-# The patterns above whose match starts with the inspecting body's name, and the others.
-BODY_FIRST_UNIT_PATTERNS = INSPECTED_UNIT_PATTERNS[:4]
-OTHER_UNIT_PATTERNS = INSPECTED_UNIT_PATTERNS[4:]
-PUBLISHER_PATTERN = re.compile(r"^(?:中共|中国共产党)?(?P<unit>[^，。,\s]{2,40}?)关于")
-SELF_REFERENCE_PREFIXES = ("我", "本", "该", "各", "其")
-
-SENTENCE_PATTERN = re.compile(r"[^。！？!?；;\n]+")
-INSPECTION_SENTENCE_PATTERN = re.compile(r"巡察|巡视|进驻|入驻")
-START_SENTENCE_PATTERN = re.compile(r"进驻|入驻|开展.{0,10}巡|起")
-FEEDBACK_SENTENCE_PATTERN = re.compile(r"反馈")
-PROBLEM_WORD = "问题"  # every problem count names it
-PROBLEM_COUNT_PATTERNS = (
-    re.compile(rf"(?P<count>{NUMERAL})\s*(?:个|项|条|处)(?:具体|主要|突出|共性)?问题(?!线索)"),
-    re.compile(rf"问题\s*(?P<count>{NUMERAL})\s*(?:个|项|条|处)"),
+# Texts about a topic rather than reports of an event: essays, audit rectification.
+NOT_A_REPORT = re.compile(
+    r"(?:思考|浅析|探析|浅谈|研究|启示|探索)$|^(?!.*(?:巡察|巡视)).*审计[^，。]*整改"
 )
-PREAMBLE_PROBLEM_TRIGGERS = re.compile(r"反馈|指出|发现|提出|交办|移交|涉及|梳理")
-BODY_PROBLEM_TRIGGERS = re.compile(r"反馈|指出|提出|交办")
-CLAUSE_PATTERN = re.compile(r"[^，,。；;！？!?\n]+")
+# The title heads of a rectification report (整改情况的通报, 关于…整改…报告).
+RECTIFICATION_HEAD = re.compile(
+    r"整改(?:工作)?(?:情况|进展|落实情况|成效|报告)|关于[^，。]{0,40}整改"
+    r"|整改[^，。]{0,8}(?:专题|民主生活会|动员|推进|部署|领导小组|例会)"
+    r"|整改[^，。]{0,20}(?:通报|公告|公示|公开)"
+)
+# Any title pairing an inspection with 整改 (巡察整改工作推进会).
+RECTIFICATION = re.compile(rf"{INSPECTION}[^，。]{{0,40}}整改|整改[^，。]{{0,20}}{INSPECTION}")
+TITLE_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("other", NOT_A_REPORT),
+    ("disciplinary_report", DISCIPLINARY),
+    ("investigation", INVESTIGATION),
+    ("rectification", re.compile(rf"(?=.*{INSPECTION}).*(?:{RECTIFICATION_HEAD.pattern})")),
+    ("inspection_feedback", re.compile(
+        rf"{INSPECTION}[^，。]{{0,30}}反馈|反馈[^，。]{{0,20}}{INSPECTION}|反馈会")),
+    ("inspection_launch", re.compile(
+        rf"{INSPECTION}[^，。]{{0,24}}(?:公告|进驻|入驻|动员|启动|全面展开)"
+        rf"|(?:进驻|入驻)[^，。]{{0,20}}{INSPECTION}|(?:开展|启动)[^，。]{{0,16}}{INSPECTION}")),
+    ("rectification", RECTIFICATION),
+)
+# A preamble saying what the notice is: 现将整改进展情况予以公布, 现将有关事项公告如下.
+PREAMBLE_STATEMENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("rectification", re.compile(r"现将[^。]{0,30}整改[^。]{0,12}(?:情况|进展)")),
+    ("disciplinary_report", re.compile(r"现将[^。]{0,30}(?:典型|问题|案例)[^。]{0,10}通报")),
+    ("inspection_launch", re.compile(r"现将[^。]{0,12}公告如下|特此公告")),
+)
+# Events a preamble reports; the first reported gives the kind.
+PREAMBLE_EVENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("disciplinary_report", DISCIPLINARY_EVENT),
+    ("investigation", INVESTIGATION),
+    # checks of others' rectification (督查, 回访, 评估), a leading group's meetings
+    ("other", re.compile(
+        r"整改[^。，,]{0,6}(?:督查|督察|回访|评估)|(?:督查|督察)组"
+        r"|(?:巡察|巡视)工作领导小组(?:召开|会议|会|第)")),
+    # a unit's own meeting on its rectification or on the feedback it received
+    ("rectification", re.compile(
+        r"(?:(?:巡察|巡视)(?:反馈)?(?:意见|问题)?)?整改[^。，,]{0,10}"
+        r"(?:动员|推进|部署|通报|专题|例会|领导小组)[^。]{0,20}会"
+        r"|整改[^。]{0,12}(?:情况|进展)[^。]{0,10}(?:予以|向社会)(?:公布|通报|公开|公示)"
+        r"|(?:传达|学习|研究)[^。]{0,30}反馈意见|研究[^。，,]{0,10}整改"
+        r"|(?:我|本)(?:局|委|办|院|校|镇|乡|街道|单位|公司|中心|部|厅|所|站|会)[^。]{0,30}整改")),
+    ("inspection_feedback", re.compile(
+        r"向[^。；]{0,80}?反馈|反馈(?:大)?会|反馈了|进行了?反馈|反馈巡察|反馈(?:巡察|巡视)?意见(?!整改)")),
+    # groups entering, a mobilisation meeting, or an announcement's call for letters
+    ("inspection_launch", re.compile(
+        r"进驻|入驻|动员(?:部署)?(?:大)?会|巡察公告|巡视公告|主要受理|受理反映|专门值班电话")),
+)
+KIND_PREAMBLE_CHARS = 400
+INSPECTION_KINDS = ("rectification", "inspection_feedback", "inspection_launch")
+TITLE_MAX_CHARS = 80
+SENTENCE_END_PATTERN = re.compile(r"[。！？!?]")
 YEAR_PATTERN = re.compile(r"\s*(\d{4})")
 
 
@@ -105,11 +134,15 @@ def empty_notice() -> dict:
     return {
         "kind": None,
         "inspection_body": None,
+        "inspection_round": None,
+        "inspection_type": None,
         "inspected_unit": None,
+        "inspected_units": [],
         "inspection_start": None,
         "inspection_end": None,
         "feedback_date": None,
         "problem_count": None,
+        "rectification_stats": None,
         "outline": [],
         "contacts": {"phones": [], "emails": [], "mailboxes": []},
     }
@@ -120,189 +153,33 @@ def _paragraphs(body_text: str) -> list[str]:
 
 
 def classify_kind(title: str, preamble: str) -> str | None:
-    """Kind of notice from its title, else from the start of its preamble.
-
-    ``other`` when neither says; None when both are empty.
-    """
-    for text in (title, preamble[:KIND_BODY_CHARS]):
-        for kind, pattern in KIND_PATTERNS:
-            if pattern.search(text):
-                return kind
+    """Kind of notice from its title, else from the start of its preamble (module docstring)."""
+    headline = COLUMN_LABEL_PATTERN.sub("", title)
+    for kind, pattern in TITLE_KIND_PATTERNS:
+        if pattern.search(headline):
+            return kind
+    for kind, pattern in PREAMBLE_STATEMENTS:
+        if pattern.search(preamble):
+            return kind
+    opening = preamble[:KIND_PREAMBLE_CHARS]
+    events = [(match.start(), kind) for kind, pattern in PREAMBLE_EVENTS
+              if (match := pattern.search(opening))]
+    if events:
+        return min(events)[1]
     return "other" if (title or preamble) else None
 
 
-def find_inspection_body(texts: list[str]) -> str | None:
-    """First inspecting body named (``县委第二巡察组``), searching ``texts`` in order."""
-    for text in texts:
-        match = INSPECTION_BODY_PATTERN.search(text)
-        if match:
-            return match.group()
-    return None
-
-
-def find_inspected_unit(preamble: str, title: str, body: str, kind: str | None) -> str | None:
-    """The inspected unit: preamble and title wording first, then the body.
-
-    Self-references (``我局``, ``本单位``) are skipped in favour of a named unit. A
-    rectification report is published by the inspected unit itself, so there the title's
-    publisher (``中共泾县城管执法局党组关于…`` → ``泾县城管执法局党组``) comes before the body.
-    """
-    for text in (preamble, title):
-        unit = _first_named_unit(text)
-        if unit:
-            return unit
-    publisher = PUBLISHER_PATTERN.match(title) if kind == "rectification" else None
-    if publisher and not publisher.group("unit").startswith(SELF_REFERENCE_PREFIXES):
-        return publisher.group("unit")
-    return _first_named_unit(body) if body != preamble else None
-
-
-def _first_named_unit(text: str) -> str | None:
-    body_starts = _inspection_body_starts(text)
-    units = [_first_not_self(matches_at(pattern, text, body_starts))
-             for pattern in BODY_FIRST_UNIT_PATTERNS]
-    units += [_first_not_self(pattern.finditer(text)) for pattern in OTHER_UNIT_PATTERNS]
-    found = [unit for unit in units if unit]
-    return min(found)[1] if found else None
-
-
-def _first_not_self(matches: Iterator[re.Match[str]]) -> tuple[int, str] | None:
-    """Offset and name of the first unit matched that is not a self-reference."""
-    for match in matches:
-        if not match.group("unit").startswith(SELF_REFERENCE_PREFIXES):
-            return match.start("unit"), match.group("unit")
-    return None
-
-
-def _inspection_body_starts(text: str) -> list[int]:
-    """Offsets where an inspecting body is named (``县委第二巡察组``), in order.
-
-    A name starts at 中央, or one or three characters (县, 自治州) before a 委, and ends
-    with 组.
-    """
-    if "组" not in text:
-        return []
-    starts = set(offsets(text, "中央"))
-    for committee in offsets(text, "委"):
-        starts.update(start for start in (committee - 1, committee - 3) if start >= 0)
-    return [start for start in sorted(starts) if INSPECTION_BODY_PATTERN.match(text, start)]
-
-
-class Sentences:
-    """The sentences of a text (split at 。！？； and line ends), looked up by offset.
-
-    Answers are cached per sentence, so asking about many dates in one long sentence
-    stays linear in the text's length. The text is split on the first question.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._spans: list[tuple[int, int]] | None = None
-        self._starts: list[int] = []
-        self._answers: dict[tuple[int, re.Pattern[str]], bool] = {}
-
-    def spans(self) -> list[tuple[int, int]]:
-        """Start and end offset of every sentence, in order."""
-        if self._spans is None:
-            self._spans = [match.span() for match in SENTENCE_PATTERN.finditer(self.text)]
-            self._starts = [start for start, _ in self._spans]
-        return self._spans
-
-    def mentions(self, offset: int, *patterns: re.Pattern[str]) -> bool:
-        """Whether the sentence containing ``offset`` matches every one of ``patterns``."""
-        spans = self.spans()
-        index = bisect.bisect_right(self._starts, offset) - 1
-        if index < 0 or offset >= spans[index][1]:
-            return False
-        return all(self._sentence_matches(index, pattern) for pattern in patterns)
-
-    def _sentence_matches(self, index: int, pattern: re.Pattern[str]) -> bool:
-        key = (index, pattern)
-        if key not in self._answers:
-            start, end = self.spans()[index]
-            self._answers[key] = pattern.search(self.text, start, end) is not None
-        return self._answers[key]
-
-
-def find_inspection_period(sentences: Sentences, mentions: list[DateMention]) -> DateRange | None:
-    """The on-site inspection period: the first date range in a sentence about inspecting.
-
-    ``mentions`` are the dates found in the sentences' text.
-    """
-    if INSPECTION_SENTENCE_PATTERN.search(sentences.text) is None:
-        return None
-    for date_range in ranges_among(sentences.text, mentions):
-        if sentences.mentions(date_range.start, INSPECTION_SENTENCE_PATTERN):
-            return date_range
-    return None
-
-
-def find_inspection_start(mentions: list[DateMention], sentences: Sentences) -> str | None:
-    """Start date of a launch notice without a range (``于3月6日进驻``)."""
-    if INSPECTION_SENTENCE_PATTERN.search(sentences.text) is None:
-        return None
-    for mention in mentions:
-        if sentences.mentions(mention.start, INSPECTION_SENTENCE_PATTERN, START_SENTENCE_PATTERN):
-            return mention.iso
-    return None
-
-
-def find_feedback_date(
-    mentions: list[DateMention], sentences: Sentences, period: DateRange | None
-) -> str | None:
-    """First date, outside the inspection period, in a sentence that speaks of 反馈."""
-    if FEEDBACK_SENTENCE_PATTERN.search(sentences.text) is None:
-        return None
-    for mention in mentions:
-        if period and period.start <= mention.start < period.end:
-            continue
-        if sentences.mentions(mention.start, FEEDBACK_SENTENCE_PATTERN):
-            return mention.iso
-    return None
-
-
-def find_problem_count(preamble: str, body: str) -> int | None:
-    """Number of problems fed back (``34个具体问题``, ``4个方面21个问题`` → 21).
-
-    In the preamble the count's sentence must speak of feeding back / pointing out /
-    finding problems; elsewhere in the body its clause must (``该中心列出13项问题`` about an
-    earlier inspection is not counted).
-    """
-    for text, unit_pattern, triggers in (
-        (preamble, SENTENCE_PATTERN, PREAMBLE_PROBLEM_TRIGGERS),
-        (body, CLAUSE_PATTERN, BODY_PROBLEM_TRIGGERS),
-    ):
-        for words in _units_with(text, unit_pattern, PROBLEM_WORD):
-            if not triggers.search(words):
-                continue
-            for pattern in PROBLEM_COUNT_PATTERNS:
-                match = pattern.search(words)
-                if match:
-                    return cn_number(match.group("count"))
-    return None
-
-
-def _units_with(text: str, unit_pattern: re.Pattern[str], word: str) -> Iterator[str]:
-    """The units of ``text`` that contain ``word``, in order.
-
-    Units are the runs ``unit_pattern`` (a negated character class, such as
-    SENTENCE_PATTERN) finds; ``word`` holds none of their separators. The unit around each
-    occurrence is found by matching forward from it, and backward on the reversed text.
-    """
-    reversed_text = text[::-1]
-    end = 0
-    for position in offsets(text, word):
-        if position < end:
-            continue
-        before = unit_pattern.match(reversed_text, len(text) - position)
-        start = position - len(before.group()) if before else position
-        end = unit_pattern.match(text, position).end()
-        yield text[start:end]
-
-
 def parse_notice(title: str, body_text: str, published_at: str | None = None) -> dict:
-    """The ``notice`` object of a record, read from its title and body text."""
+    """The ``notice`` object of a record, read from its title and body text.
+
+    A "title" that reads as a paragraph (a sentence end, or over TITLE_MAX_CHARS
+    characters) is the body's first paragraph. Inspection facts are read for the three
+    inspection kinds only; for the others they stay empty.
+    """
     title = " ".join(title.split()) if title else ""
+    if len(title) > TITLE_MAX_CHARS or SENTENCE_END_PATTERN.search(title):
+        body_text = title + "\n" + (body_text or "")
+        title = ""
     paragraphs = _paragraphs(body_text or "")
     preamble = "\n".join(paragraphs[: first_heading_index(paragraphs)])
     body = "\n".join(paragraphs)
@@ -311,21 +188,30 @@ def parse_notice(title: str, body_text: str, published_at: str | None = None) ->
 
     notice = empty_notice()
     notice["kind"] = classify_kind(title, preamble)
-    notice["inspection_body"] = find_inspection_body([title, preamble, body])
-    notice["inspected_unit"] = find_inspected_unit(preamble, title, body, notice["kind"])
-
-    preamble_sentences = Sentences(preamble)
-    mentions = find_dates(preamble, default_year)
-    preamble_period = find_inspection_period(preamble_sentences, mentions)
-    period = preamble_period
-    if period is None and body != preamble:
-        period = find_inspection_period(Sentences(body), find_dates(body, default_year))
-    if period:
-        notice["inspection_start"], notice["inspection_end"] = period.start_iso, period.end_iso
-    else:
-        notice["inspection_start"] = find_inspection_start(mentions, preamble_sentences)
-    notice["feedback_date"] = find_feedback_date(mentions, preamble_sentences, preamble_period)
-    notice["problem_count"] = find_problem_count(preamble, body)
+    if notice["kind"] in INSPECTION_KINDS:
+        notice.update(inspection_facts(title, preamble, body, notice["kind"], default_year))
     notice["outline"] = build_outline(paragraphs)
     notice["contacts"] = extract_contacts(body)
     return notice
+
+
+def inspection_facts(title: str, preamble: str, body: str, kind: str,
+                     default_year: int | None) -> dict:
+    """Body, round, type, units, dates and counts of an inspection notice."""
+    facts = {}
+    texts = [title, preamble, body]
+    facts["inspection_body"] = find_inspection_body(texts)
+    facts["inspection_round"] = find_inspection_round(texts)
+    units = find_inspected_units(preamble, title, body, kind)
+    first_in_preamble = units[0][1] if units and units[0][0] == "preamble" else None
+    facts["inspection_type"] = find_inspection_type(facts["inspection_body"], title, preamble,
+                                                    first_in_preamble)
+    facts["inspected_unit"] = units[0][2] if units else None
+    facts["inspected_units"] = [unit for _, _, unit in units]
+    dates = find_inspection_dates(preamble, body, default_year)
+    facts["inspection_start"], facts["inspection_end"] = dates.start, dates.end
+    facts["feedback_date"] = dates.feedback
+    facts["problem_count"] = find_problem_count(preamble, body)
+    if kind == "rectification":
+        facts["rectification_stats"] = find_rectification_stats(body)
+    return facts

@@ -188,3 +188,23 @@ def region_from_text(*texts: str) -> dict:
     if not resolved:
         return empty_region()
     return min(resolved, key=lambda item: item[:2])[2].as_region()
+
+
+@cache
+def _longest_name_length() -> int:
+    return max(len(name) for name in _names())
+
+
+def is_division_name(name: str) -> bool:
+    """Whether ``name`` is a division's full name (``龙亭区``) or a province's short one."""
+    return name in _names()
+
+
+def division_name_ending_at(text: str, end: int) -> str:
+    """The longest division name (``秦州区``, ``泾县``, ``安徽省``) that ends at ``end`` in
+    ``text``, or ``""``. Names shorter than two characters never count."""
+    names = _names()
+    for length in range(min(_longest_name_length(), end), 1, -1):
+        if text[end - length : end] in names:
+            return text[end - length : end]
+    return ""

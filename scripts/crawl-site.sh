@@ -4,9 +4,10 @@
 #
 #   scripts/crawl-site.sh SITE_ID [scrapy crawl options...]
 #
-# Environment: NOTICES_HOME (default: the repository) holds state/, jobs/, output/, logs/;
+# Environment: NOTICES_HOME holds locks/, state/, jobs/, output/, logs/ (default:
+# $XDG_DATA_HOME/jiwei-notices, i.e. ~/.local/share/jiwei-notices; never the repository);
 # SCRAPY (default: .venv/bin/scrapy of the repository). Exit status: scrapy's, or 75 when
-# another run of the same site still holds the lock.
+# another run of the same site still holds the lock. docs/scheduling.md says what each file is.
 set -eu
 
 if [ $# -lt 1 ]; then
@@ -20,7 +21,11 @@ case $site in
 esac
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-home=${NOTICES_HOME:-$repo}
+if [ -z "${NOTICES_HOME:-}" ] && [ -z "${XDG_DATA_HOME:-}" ] && [ -z "${HOME:-}" ]; then
+    echo "$0: set NOTICES_HOME (or HOME) to say where crawl files go" >&2
+    exit 64
+fi
+home=${NOTICES_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/jiwei-notices}
 scrapy=${SCRAPY:-$repo/.venv/bin/scrapy}
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$home/locks" "$home/state" "$home/jobs" "$home/output/$site" "$home/logs/$site"

@@ -15,6 +15,8 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from crawler import settings as crawler_settings
+from fixtures.server import REGISTRY_PATH as FIXTURE_REGISTRY
 from fixtures.server import FixtureServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,6 +35,11 @@ FUZZ_CASES: Counter[str] = Counter()
 # Politeness off for loopback fixture crawls, the network out of reach; else as in production.
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "RETRY_TIMES": "2",
         "NOTICES_LOOPBACK_ONLY": "True"}
+# The politeness a user gets (crawler/settings.py), for tests that measure it at the server.
+PRODUCTION = {name: str(getattr(crawler_settings, name)) for name in (
+    "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_START_DELAY",
+    "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "RETRY_TIMES",
+    "NOTICES_RETRY_BACKOFF")}
 
 
 @pytest.fixture(scope="session")
@@ -69,9 +76,13 @@ class CrawlResult:
     returncode: int
 
     def stat(self, key: str) -> int:
-        """A counter from the stats dump at the end of the log (0 when absent)."""
-        match = re.search(rf"'{re.escape(key)}': (\d+)", self.log)
-        return int(match.group(1)) if match else 0
+        return log_stat(self.log, key)
+
+
+def log_stat(log: str, key: str) -> int:
+    """A counter from the stats dump at the end of a crawl's log (0 when absent)."""
+    match = re.search(rf"'{re.escape(key)}': (\d+)", log)
+    return int(match.group(1)) if match else 0
 
 
 def run_crawl(tmp_path: Path, spider: str, *args: str, settings: dict | None = None,
@@ -92,8 +103,11 @@ def run_crawl(tmp_path: Path, spider: str, *args: str, settings: dict | None = N
     return CrawlResult(records, proc.stderr, proc.returncode)
 
 
-def base_urls_setting(server: FixtureServer) -> str:
-    return json.dumps(server.base_urls)
+def fixture_settings(server: FixtureServer) -> dict[str, str]:
+    """Settings for crawling the served fixture sites by their registry ids: the fixture
+    registry, its entries moved from their placeholder hosts to the server's ports."""
+    return {"NOTICES_REGISTRY_PATH": str(FIXTURE_REGISTRY),
+            "NOTICES_BASE_URLS": json.dumps(server.base_urls)}
 
 
 def pytest_configure(config):

@@ -181,7 +181,7 @@ def _record(draft: _Draft, county: tuple, number: int, published_at: str,
                     "media_type": media} for i, (ext, media) in
                    enumerate(rng.sample(MEDIA, rng.choice([0, 0, 1, 2])))]
     phones = [p for p in paragraphs[-1].replace("；", "：").split("：") if p.startswith("0563-")]
-    return {
+    record = {
         "schema_version": 1,
         "url": f"{host}/xcgz/{published_at[:7].replace('-', '')}/t{number}.html",
         "site_id": site_id,
@@ -215,6 +215,32 @@ def _record(draft: _Draft, county: tuple, number: int, published_at: str,
             "contacts": {"phones": phones, "emails": [f"{site_id}xc@163.com"], "mailboxes": []},
         },
     }
+    return as_version_2(record, draft)
+
+
+VERSION_2_NOTICE_FIELDS = ("inspection_round", "inspection_type", "inspected_units",
+                           "rectification_stats")
+
+
+def as_version_1(record: dict) -> dict:
+    """The record as schema version 1 wrote it: without the notice fields version 2 added."""
+    notice = {k: v for k, v in record["notice"].items() if k not in VERSION_2_NOTICE_FIELDS}
+    return {**record, "schema_version": 1, "notice": notice}
+
+
+def as_version_2(record: dict, draft: _Draft) -> dict:
+    """A record as schema version 2 writes it: the notice's added fields filled in."""
+    notice = record["notice"]
+    fixed = None if draft.launch else len(draft.problems) - 1
+    stats = {"problems_fixed": fixed, "completion_rate": "90%", "money_recovered": ["1.5万元"]}
+    notice.update({
+        "inspection_round": "十四届县委第二轮",
+        "inspection_type": "routine",
+        "inspected_units": [notice["inspected_unit"]],
+        "rectification_stats": None if draft.launch else stats,
+    })
+    notice.update({key: notice.pop(key) for key in ("outline", "contacts")})
+    return {**record, "schema_version": 2}
 
 
 def _republished(paragraphs: list[str], variant: str, county: tuple,

@@ -139,7 +139,7 @@ EXPECTED = {
         "first": "2023年6月12日至8月10日，县委第三巡察组对县自然资源局党组进行了巡察，2023年9月4日"
                  "反馈巡察意见，指出问题15个。",
         "last": "持续巩固整改成果，建立长效机制。",
-        "kind": "rectification", "problem_count": 15, "inspection_body": "县委第三巡察组",
+        "kind": "rectification", "problem_count": 15, "inspection_body": "平陆县委第三巡察组",
         "contacts": {"phones": [], "emails": [], "mailboxes": []},
     },
 }

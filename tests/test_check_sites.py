@@ -13,7 +13,7 @@ import pytest
 from crawler.registry import load_registry
 from crawler.sitecheck import CLASSES
 from fixtures.server import FixtureServer
-from tests.conftest import FAST, REPO, TEST_SITES, base_urls_setting
+from tests.conftest import FAST, REPO, TEST_SITES, fixture_settings
 
 
 def run_check(*args: str, settings: dict | None = None, timeout: float = 120):
@@ -242,7 +242,7 @@ def test_update_rewrites_only_working_entries(checked, registry_file):
 def test_bundled_registry_sites_through_base_urls(fixture_server, tmp_path):
     report_path = tmp_path / "report.json"
     proc = run_check("--sites", "jingxian,longting", "--report", str(report_path),
-                     settings={"NOTICES_BASE_URLS": base_urls_setting(fixture_server)})
+                     settings=fixture_settings(fixture_server))
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert [(s["id"], s["class"]) for s in report["sites"]] == [

@@ -62,3 +62,10 @@ def test_cn_number():
         2,
         None,
     ]
+
+
+def test_two_whole_dates_with_nothing_between_are_a_range():
+    # a page that lost its 至; dates kept apart by a comma are not a range
+    [found] = find_date_ranges("于2020年5月6日6月5日对该院进行了巡察")
+    assert (found.start_iso, found.end_iso) == ("2020-05-06", "2020-06-05")
+    assert find_date_ranges("2021年8月30日，9月1日") == []

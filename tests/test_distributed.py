@@ -21,15 +21,21 @@ from pathlib import Path
 
 import pytest
 import redis
+from scrapy.settings import Settings
 
-from crawler.distributed import RedisKeys
+from crawler import settings as project_settings
+from crawler.browser import HANDLER as BROWSER_HANDLER
+from crawler.browser import BrowserAddon
+from crawler.distributed import DistributedAddon, RedisKeys
 from crawler.distributed.state import ALREADY_MINE, CLAIMED, HELD_ELSEWHERE, RedisCrawlState
+from crawler.settings import NOTICES_BROWSER_EXECUTABLE as CHROMIUM
 from crawler.state import Known
 from fixtures.server import FixtureServer
-from tests.conftest import FAST, REPO
+from tests.conftest import FAST, PRODUCTION, REPO
 from tests.sitegen import build_site, notice_path, write_registry
 
 COUNT = 500
+HTTP11 = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
 # Workers notice new work within 0.2 s, close 1 s after all is done, count as dead 1.5 s after
 # their last heartbeat.
 WORKER = {"NOTICES_REDIS_HEARTBEAT": "0.2", "NOTICES_REDIS_IDLE_CLOSE": "1",
@@ -324,3 +330,44 @@ def test_claims_pass_only_from_dead_workers_and_commit_frees_them(db):
     first.close()  # the dead run's leftovers go, the claim taken over stays
     assert db.hget(keys.claims("s"), "u2") == "second"
     assert db.keys("notices:staged*") == []
+
+
+def test_two_workers_with_the_browser_keep_a_sites_pace(db, redis_url, tmp_path):
+    """NOTICES_BROWSER on and the production politeness (AutoThrottle, 1 s delay): the shared
+    pace sits in front of the browser's download handler, so two workers together come no
+    closer than one worker alone may (the site's delay less Scrapy's ±50% jitter)."""
+    assert os.access(CHROMIUM, os.X_OK), f"Chromium is missing at {CHROMIUM} (`make chromium`)"
+    delay = 1.5
+    server, registry = serve_site(
+        tmp_path, count=8, per_page=10,
+        registry_extra=f"browser = true\npoliteness = {{ download_delay = {delay} }}\n")
+    try:
+        seed(redis_url, registry)
+        extra = {**PRODUCTION, "NOTICES_BROWSER": "True", "CONCURRENT_REQUESTS": "2"}
+        workers = start_workers(server, db, tmp_path, redis_url, registry, ("w1", "w2"), extra)
+        logs = [finish(proc, tmp_path, name) for name, proc in workers.items()]
+    finally:
+        server.stop()
+    per_worker = [feed_urls(tmp_path / "out" / f"notices-{name}.jsonl") for name in workers]
+    assert all(per_worker) and sum(map(len, per_worker)) == 8
+    assert all("'notices/browser_page_count'" in log for log in logs)
+    times = sorted(t for t, path in server.times if path.startswith("/list/"))
+    assert len(times) == 9  # the list page and 8 notices, each fetched once
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= delay * 0.5 - 0.05, gaps
+
+
+def test_the_shared_pace_wraps_the_browser_handler():
+    """The add-ons in their ADDONS order: the browser's handler, then the pace in front of it."""
+    for browser, wrapped in (("False", HTTP11), ("True", BROWSER_HANDLER)):
+        settings = Settings()
+        settings.setmodule(project_settings, priority="project")
+        settings.set("NOTICES_REDIS_URL", "redis://127.0.0.1:1/0", priority="cmdline")
+        settings.set("NOTICES_BROWSER", browser, priority="cmdline")
+        BrowserAddon().update_settings(settings)
+        DistributedAddon().update_settings(settings)
+        handlers = settings.getdict("DOWNLOAD_HANDLERS")
+        assert handlers["http"] == handlers["https"] == (
+            "crawler.distributed.politeness.SharedPaceDownloadHandler")
+        assert settings.get("NOTICES_REDIS_PACED_HANDLER") == wrapped
+        assert settings.get("SCHEDULER") == "crawler.distributed.scheduler.RedisScheduler"

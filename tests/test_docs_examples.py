@@ -33,6 +33,8 @@ SCRAPY_COMMANDS = {"crawl", "list", "check-sites", "seed", "reparse", "bench", "
                    "genspider", "check", "edit"}
 OTHER_PROGRAMS = {"curl", "redis-cli", "xargs"}
 SITE_IDS = set(load_registry())
+# Sites of the fixture registry count where an example names that registry.
+FIXTURE_SITE_IDS = set(load_registry(REPO / "fixtures" / "registry.toml"))
 SETTINGS = {name for name in dir(project_settings) if name.isupper()} | {
     name for name in dir(default_settings) if name.isupper()}
 SCRIPTS = set(tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
@@ -85,6 +87,8 @@ def option_values(words: list[str], option: str) -> list[str]:
 def problems(example: Example) -> list[str]:
     """What the example names that does not exist."""
     sites = SITE_IDS | example.page_sites
+    if "NOTICES_REGISTRY_PATH=fixtures/registry.toml" in example.line:
+        sites |= FIXTURE_SITE_IDS
     spiders = PROJECT_SPIDERS | sites
     words = shlex.split(example.line)
     while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):  # NAME=VALUE before the command

@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.corpus.export import outline_items
 from tests.conftest import REPO
-from tests.corpus_factory import make_corpus, recrawled, write_jsonl
+from tests.corpus_factory import as_version_1, make_corpus, recrawled, write_jsonl
 
 SECOND_CRAWL = "2026-11-22T01:00:00Z"
 SECOND_READING = "2026-11-22T09:05:00+08:00"
@@ -22,9 +22,11 @@ TABLES = ("notices", "outline", "attachments", "contacts", "hit_counts")
 
 @pytest.fixture(scope="module")
 def crawls(tmp_path_factory):
-    """Two crawls of a generated corpus, the first with an unreadable line and a bad record."""
+    """Two crawls of a generated corpus, the first with an unreadable line and a bad record;
+    every second record as schema version 1 wrote it."""
     folder = tmp_path_factory.mktemp("crawls")
     corpus = make_corpus(12, seed=5)
+    corpus.records[:] = [as_version_1(r) if i % 2 else r for i, r in enumerate(corpus.records)]
     first = write_jsonl(corpus.records, folder / "first.jsonl")
     with first.open("a", encoding="utf-8") as fh:
         fh.write('{"url": "http://broken.example.gov.cn/1.html", "title": "cut off\n')
@@ -110,6 +112,23 @@ def test_notices_hold_the_latest_crawl_of_each_url(exported, fmt):
         assert row["notice_problem_count"] == record["notice"]["problem_count"]
         assert row["attachment_count"] == len(record["attachments"])
         assert row["cluster_id"] and row["cluster_size"] >= 1
+        assert row["schema_version"] == record["schema_version"]
+        notice = record["notice"]  # version-1 records lack the fields version 2 added
+        stats = notice.get("rectification_stats") or {}
+        assert row["notice_inspection_round"] == notice.get("inspection_round")
+        assert row["notice_inspected_units"] == ("、".join(notice["inspected_units"])
+                                                 if notice.get("inspected_units") else None)
+        assert row["notice_problems_fixed"] == stats.get("problems_fixed")
+        assert row["notice_money_recovered"] == ("、".join(stats["money_recovered"])
+                                                 if stats.get("money_recovered") else None)
+
+
+def test_the_corpus_mixes_schema_versions(crawls):
+    _, corpus = crawls
+    versions = {record["schema_version"] for record in corpus.records}
+    assert versions == {1, 2}
+    assert any((r["notice"].get("rectification_stats") or {}).get("problems_fixed")
+               for r in corpus.records)
 
 
 def test_hit_counts_keep_every_reading(exported):

@@ -1,8 +1,11 @@
 """Counter requests are found on the page and their answers read in every form."""
 
+import json
+
 import pytest
 
-from crawler.hits import counter_url, parse_counter_answer
+from crawler.hits import counter_script, counter_url, parse_counter_answer
+from tests.conftest import fixture_settings, run_crawl
 
 PAGE = "http://site.example/a/xcgz/2022/0225/1234.html"
 
@@ -35,3 +38,44 @@ def test_unrelated_scripts_are_not_counters():
 ])
 def test_counter_answers(answer, count):
     assert parse_counter_answer(answer) == count
+
+
+def test_empirecms_counter_is_read_without_counting():
+    """ViewClick adds one only when asked to (`addclick=1`) and prints the same count either
+    way: the crawler reads it without adding to it."""
+    url = counter_url(["/e/public/ViewClick/?classid=3&id=45&addclick=1"], "", PAGE)
+    assert url == "http://site.example/e/public/ViewClick/?classid=3&id=45"
+    assert counter_script(url).counts_reads is False
+
+
+@pytest.mark.parametrize(("src", "platform", "counts"), [
+    ("/plus/count.php?aid=1&mid=1", "dedecms", True),
+    ("/api.php?op=count&id=7&modelid=1", "phpcms", True),
+    ("/e/public/ViewClick/?classid=3&id=45", "empirecms", False),
+    ("/module/visitcount/articlehits.jsp?colid=1&artid=2", "hanweb", None),
+    ("/system/resource/code/news/click/dynclicks.jsp?clickid=1", "vsb", None),
+])
+def test_each_platforms_counter_says_whether_reading_counts(src, platform, counts):
+    script = counter_script("http://site.example" + src)
+    assert (script.platform, script.counts_reads) == (platform, counts)
+
+
+def test_crawl_report_counts_the_counter_reads(fixture_server, tmp_path):
+    """DedeCMS (jingxian) counts every read, 帝国CMS (empirecms_demo) none of the crawler's."""
+    first = len(fixture_server.arrivals)
+    result = run_crawl(tmp_path, "notices", "sites=jingxian,empirecms_demo",
+                       settings=fixture_settings(fixture_server))
+    assert result.returncode == 0, result.log[-3000:]
+    arrivals = fixture_server.arrivals[first:]
+    dede = [p for _, site, p in arrivals if site == "jingxian" and "/plus/count.php" in p]
+    empire = [p for _, site, p in arrivals
+              if site == "empirecms_demo" and "/e/public/ViewClick/" in p]
+    assert dede and empire
+    assert not any("addclick" in path for path in empire)
+    [feed] = tmp_path.glob("*.jsonl")
+    report = json.loads(feed.with_name(feed.name.replace(".jsonl", ".report.json")).read_text())
+    assert report["sites"]["jingxian"]["counter_reads"] == {
+        "total": len(dede), "counted": len(dede), "uncounted": 0, "unknown": 0}
+    assert report["sites"]["empirecms_demo"]["counter_reads"] == {
+        "total": len(empire), "counted": 0, "uncounted": len(empire), "unknown": 0}
+    assert f"{len(dede)} ({len(dede)} counted)" in result.log

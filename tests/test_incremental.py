@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
-from tests.conftest import run_crawl
+from crawler.registry import load_registry
+from tests.conftest import base_urls_setting, run_crawl
 from tests.sitegen import build_site, notice_path, serve, write_notice
 
 
@@ -92,3 +95,55 @@ def test_known_notices_are_skipped_on_every_list_page(site, tmp_path):
     second = crawl(tmp_path, server, seen_run=99)
     assert len(second.records) == 8
     assert notice_fetches(server) == 12
+
+
+WALK_SITES = ("jingxian", "longting", "hanweb_demo", "trs_demo", "vsb_demo", "phpcms_demo",
+              "empirecms_demo", "ajax_demo", "unknown_markup")
+
+
+def walked_lists(state_dir, site_id) -> set[str]:
+    with sqlite3.connect(state_dir / f"{site_id}.sqlite") as db:
+        return {url for (url,) in db.execute("SELECT list_url FROM walk")}
+
+
+def test_every_platform_records_its_list_walks_complete(fixture_server, tmp_path):
+    state_dir = tmp_path / "state"
+    result = run_crawl(tmp_path, "notices", "sites=" + ",".join(WALK_SITES),
+                       settings={"NOTICES_BASE_URLS": base_urls_setting(fixture_server),
+                                 "NOTICES_STATE_PATH": str(state_dir / "{site_id}.sqlite")})
+    assert result.returncode == 0
+    registry = load_registry()
+    for site_id in WALK_SITES:
+        base = fixture_server.base_urls[site_id]
+        columns = {column.url.replace(registry[site_id].base_url, base)
+                   for column in registry[site_id].columns}
+        assert walked_lists(state_dir, site_id) == columns, site_id
+
+
+def test_dedecms_recrawl_stops_early_once_its_walk_ended(fixture_server, tmp_path):
+    """jingxian's last list page links back to list_12_1.html; its first page lists 3."""
+    def crawl_jingxian():
+        return run_crawl(tmp_path, "notices", "sites=jingxian", settings={
+            "NOTICES_BASE_URLS": base_urls_setting(fixture_server), "NOTICES_SEEN_RUN": "3",
+            "NOTICES_STATE_PATH": str(tmp_path / "state" / "{site_id}.sqlite")})
+
+    def page_two_fetches():
+        return fixture_server.request_count("jingxian", "/a/xcgz/list_12_2.html")
+
+    before = page_two_fetches()
+    first = crawl_jingxian()
+    assert first.returncode == 0 and len(first.records) == 5
+    assert page_two_fetches() == before + 1
+    second = crawl_jingxian()
+    assert second.returncode == 0 and second.records == []
+    assert second.stat("notices/list_walk_stopped_count/jingxian") == 1
+    assert page_two_fetches() == before + 1
+
+
+def test_dedecms_link_back_to_page_one_is_not_a_page_past_the_limit(fixture_server, tmp_path):
+    """jingxian has 2 list pages: max_pages=2 reads them all, with no page-limit error."""
+    result = run_crawl(tmp_path, "notices", "sites=jingxian", "max_pages=2",
+                       settings={"NOTICES_BASE_URLS": base_urls_setting(fixture_server)})
+    assert result.returncode == 0 and len(result.records) == 5
+    assert result.stat("notices/page_limit_count") == 0
+    assert " ERROR: " not in result.log

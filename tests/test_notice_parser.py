@@ -22,14 +22,19 @@ WHITESPACE = re.compile(r"\s+")
 NOTICE_KEYS = [
     "kind",
     "inspection_body",
+    "inspection_round",
+    "inspection_type",
     "inspected_unit",
+    "inspected_units",
     "inspection_start",
     "inspection_end",
     "feedback_date",
     "problem_count",
+    "rectification_stats",
     "outline",
     "contacts",
 ]
+FEEDBACK_TITLE = "县委第一巡察组向县医保局党组反馈巡察情况"
 
 
 def text_lines(text: str) -> list[str]:
@@ -199,10 +204,14 @@ def test_empty_input_gives_empty_notice():
         ("巡察组反馈了十二个问题。", 12),
         ("巡察组发现问题15个。", 15),
         ("巡察组发现问题线索3个。", None),
+        ("巡察组反馈了3类15项问题。", 15),
+        ("区委第一巡察组指出的6大类17个方面的问题要逐项整改。", None),
+        ("巡察组向该局党组反馈意见8条。", 8),
+        ("巡察组反馈了3个方面的问题。", None),
     ],
 )
 def test_problem_count(sentence, count):
-    assert parse_notice("", sentence)["problem_count"] == count
+    assert parse_notice(FEEDBACK_TITLE, sentence)["problem_count"] == count
 
 
 def test_date_without_year_takes_publication_year():
@@ -227,3 +236,172 @@ def test_date_without_year_takes_publication_year():
 def test_never_raises_on_odd_input(body):
     notice = parse_notice(body[:100], body, "not a date")
     assert list(notice) == NOTICE_KEYS
+
+
+def facts(body: str, title: str = "巡察情况反馈会召开",
+          published_at: str | None = "2023-06-01") -> dict:
+    """The notice parsed from ``body`` under a feedback notice's title naming no unit."""
+    return parse_notice(title, body, published_at)
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("6月2日，县委第三巡察组向县水务局党组反馈巡察情况。会议要求抓好整改。",
+         "inspection_feedback"),
+        ("6月2日，县委第三巡察组巡察县水务局党组情况反馈会召开。", "inspection_feedback"),
+        ("近日，县委第一巡察组进驻县水务局，召开巡察工作动员会。", "inspection_launch"),
+        ("十五届县委第三轮巡察完成进驻。巡察期间主要受理反映领导班子问题的来信来电来访。",
+         "inspection_launch"),
+        ("6月2日，县水务局召开巡察整改动员部署会，研究部署整改工作。", "rectification"),
+        ("县委第三巡察组对我局进行了巡察。现将巡察整改进展情况予以公布。", "rectification"),
+        ("6月2日，县委督查组到县水务局开展巡察整改督查。", "other"),
+        ("县纪委监委通报了3起违反中央八项规定精神典型问题。", "disciplinary_report"),
+        ("县纪委将对顶风违纪问题一律通报曝光。", "other"),
+        ("县纪委要求快查快结，对典型案件通报曝光。", "other"),
+        ("县水务局原局长张某涉嫌严重违纪违法，目前正接受审查调查。", "investigation"),
+    ],
+)
+def test_kind_from_what_the_preamble_reports(body, kind):
+    assert parse_notice("", body, "2023-06-01")["kind"] == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("【巡察反馈】县委巡察工作领导小组召开会议", "other"),
+        ("县水务局召开巡察反馈意见整改工作专题民主生活会", "rectification"),
+        ("关于2022年度审计查出问题整改情况的报告", "other"),
+        ("关于典型案例通报的几点思考", "other"),
+    ],
+)
+def test_kind_from_the_title_head(title, kind):
+    assert parse_notice(title, "")["kind"] == kind
+
+
+def test_a_paragraph_in_the_title_line_is_the_body():
+    paragraph = "6月2日，县委第三巡察组向县水务局党组反馈巡察情况，指出问题12个。"
+    notice = parse_notice(paragraph, "", "2023-06-05")
+    assert notice["kind"] == "inspection_feedback"
+    assert (notice["inspected_unit"], notice["feedback_date"]) == ("县水务局党组", "2023-06-02")
+    assert notice["problem_count"] == 12
+
+
+def test_no_inspection_facts_outside_the_inspection_kinds():
+    body = "县纪委监委通报了3起典型问题。县委第一巡察组对县水务局开展了巡察。"
+    notice = parse_notice("", body, "2023-06-01")
+    assert notice["kind"] == "disciplinary_report"
+    assert notice["inspection_body"] is None and notice["inspected_units"] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "body"),
+    [
+        ("秦州区委第一巡察组向区财政局反馈巡察情况。", "秦州区委第一巡察组"),
+        ("泾县县委第二巡察组向县财政局反馈巡察情况。", "泾县县委第二巡察组"),
+        ("市委乡村振兴领域专项巡察组向某镇党委反馈巡察情况。", "市委乡村振兴领域专项巡察组"),
+        ("县委第三轮巡察第二组向县财政局反馈巡察情况。", "县委第三轮巡察第二组"),
+        ("县委巡察二组向县财政局反馈巡察情况。", "县委巡察二组"),
+        ("市委第五提级(交叉)巡察组向县政协机关反馈巡察情况。", "市委第五提级(交叉)巡察组"),
+        ("十二届市委第三巡察组向市财政局反馈巡察情况。", "十二届市委第三巡察组"),
+        ("集团党委第二巡察组向某公司党委反馈巡察情况。", "集团党委第二巡察组"),
+        ("泾县上下联动乡村振兴专项巡察组会同省委第十一巡视组向某镇党委反馈了巡察意见。",
+         "泾县上下联动乡村振兴专项巡察组"),
+        ("学校党委进一步落实省委教育工委第一巡察组反馈意见。", "省委教育工委第一巡察组"),
+        ("区委4个巡察组分别向12家单位反馈巡察情况。", None),
+        ("县委巡察组向县财政局反馈巡察情况。", None),
+    ],
+)
+def test_inspection_body_as_printed(sentence, body):
+    assert facts(sentence, title="")["inspection_body"] == body
+
+
+@pytest.mark.parametrize(
+    ("sentence", "round_", "type_"),
+    [
+        ("十五届县委第三轮巡察对县财政局开展常规巡察。", "十五届县委第三轮", "routine"),
+        ("十三届县委组织开展了第二轮巡察，对县财政局开展专项巡察。", "十三届县委第二轮", "special"),
+        ("2024年第二轮巡察对某学院党委开展巡察“回头看”。", "2024年第二轮", "follow_up"),
+        ("第七轮巡察对县财政局开展提级巡察。", "第七轮", "upgraded"),
+        ("第七轮巡察对某村党支部开展巡察，本轮巡察为“回头看”。", "第七轮", "follow_up"),
+        ("本轮对2个区直部门开展常规巡察，对3个乡镇开展专项巡察。", None, None),
+    ],
+)
+def test_round_and_type(sentence, round_, type_):
+    notice = facts(sentence, title="县委巡察组进驻开展巡察")
+    assert (notice["inspection_round"], notice["inspection_type"]) == (round_, type_)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "units"),
+    [
+        ("县委第一巡察组对县城管执法局（以下简称“城管局”）开展了巡察。", ["县城管执法局"]),
+        ("区委巡察组对区民政局、区科信局等4家单位开展常规巡察。", ["区民政局", "区科信局"]),
+        ("区委巡察组对区发改局、区粮油公司2家单位开展专项巡察。", ["区发改局", "区粮油公司"]),
+        ("区委巡察组对区教育局直属的32家事业单位开展专项巡察。", []),
+        ("县委巡察组进驻某某公司党支部开展巡察。", ["某某公司党支部"]),
+        ("县委第三巡察组向竹瓦镇、汪岗镇、丁司垱镇党委反馈巡察情况。",
+         ["竹瓦镇", "汪岗镇", "丁司垱镇"]),
+        ("县委第三巡察组向县审计局党组、县统计局党组反馈巡察情况。",
+         ["县审计局党组", "县统计局党组"]),
+        ("区委第二巡察组巡察营田镇及所辖村(社区)进驻动员会召开。", ["营田镇"]),
+        ("市委第一巡察组分别在区国土资源局和洪山乡召开巡察工作动员会。",
+         ["区国土资源局", "洪山乡"]),
+        ("市委对全市民生领域资金管理使用情况开展专项巡察。", []),
+        ("县委巡察组向被巡察党组织主要负责人反馈巡察情况。", []),
+        ("省委巡视组对淄博、枣庄2个市开展了巡视。", ["淄博", "枣庄"]),
+        ("县委巡察组分别对甲乡及所辖村、乙镇及所辖村(社区)等党组织开展常规巡察。",
+         ["甲乡", "乙镇"]),
+        ("县委巡察组对县自然资源局等3个部门党组,国庆乡党委及所辖6个党总支开展常规巡察。",
+         ["县自然资源局", "国庆乡党委"]),
+        ("党委第一巡察组向材料科学与工程学院党委、海洋学院党委反馈巡察意见。",
+         ["材料科学与工程学院党委", "海洋学院党委"]),
+        ("县委第四巡察组完成对某镇甲村党支部、乙村党支部的进驻和动员工作。",
+         ["某镇甲村党支部", "乙村党支部"]),
+        ("三个巡察组分别向集团所属甲公司党支部、乙公司党总支、丙研究院党委三户企业反馈了巡察意见。",
+         ["甲公司党支部", "乙公司党总支", "丙研究院党委"]),
+    ],
+)
+def test_inspected_units_in_every_sentence_form(sentence, units):
+    notice = facts(sentence)
+    assert notice["inspected_units"] == units
+    assert notice["inspected_unit"] == (units[0] if units else None)
+
+
+@pytest.mark.parametrize(
+    ("body", "start", "end", "feedback"),
+    [
+        ("县委第二巡察组于2021年8月30日至9月18日对县财政局进行了巡察，并于10月29日反馈了意见。",
+         "2021-08-30", "2021-09-18", "2021-10-29"),
+        ("2022年3月6日，县委第一巡察组进驻县财政局召开巡察工作动员会。", "2022-03-06", None, None),
+        ("县委第一巡察组进驻县财政局。巡察时间为2022年3月6日至4月30日。",
+         "2022-03-06", "2022-04-30", None),
+        ("截至2022年3月6日，各巡察组已全部进驻。", None, None, None),
+        ("2022年3月6日，县委正式启动第三轮巡察。截至3月8日，各巡察组已全部进驻。",
+         "2022-03-06", None, None),
+        ("2018年1月4至5日，县委巡察组分别向县财政局进行巡察意见反馈。", None, None, "2018-01-04"),
+        ("新华网2022年3月6日电 县委第一巡察组对县财政局开展巡察。", None, None, None),
+        ("县委巡察组进驻县财政局，信访截止时间为2022年3月6日。", None, None, None),
+    ],
+)
+def test_dates_by_their_predicate(body, start, end, feedback):
+    notice = facts(body)
+    assert (notice["inspection_start"], notice["inspection_end"], notice["feedback_date"]) == (
+        start, end, feedback)
+
+
+def test_rectification_stats_as_printed():
+    body = ("县委巡察组对县财政局开展了巡察。现将整改进展情况予以公布。"
+            "截至目前，巡察反馈的40个问题，已完成整改38个，整改完成率95%；"
+            "建立完善制度12项，追回资金3.5万元、挽回经济损失12万元，问责5人。")
+    notice = parse_notice("", body, "2023-06-01")
+    assert notice["kind"] == "rectification"
+    assert notice["problem_count"] == 40
+    assert notice["rectification_stats"] == {
+        "problems_fixed": 38, "completion_rate": "95%", "rules_made": 12,
+        "people_held_accountable": 5, "money_recovered": ["3.5万元", "12万元"]}
+
+
+def test_no_rectification_stats_when_none_is_printed():
+    body = "县委巡察组对县财政局开展了巡察。现将整改进展情况予以公布。工作节点完成率90%。"
+    assert parse_notice("", body, "2023-06-01")["rectification_stats"] is None

@@ -23,7 +23,7 @@ def test_normalized_record_is_valid():
     assert record["body_text"] == "第一段 文字\n第二段"
     assert record["region"] == {"province": None, "city": None, "county": None,
                                 "adcode": "341823"}
-    assert record["schema_version"] == 1 and record["attachments"] == []
+    assert record["schema_version"] == 2 and record["attachments"] == []
 
 
 @pytest.mark.parametrize(("title", "clean"), [

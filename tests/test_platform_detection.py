@@ -10,6 +10,7 @@ from scrapy.http import HtmlResponse, Request
 from crawler.platforms import detect_platform
 from crawler.platforms.trs import trs_pager
 from crawler.registry import RegistryError, load_registry
+from tests.conftest import FIXTURE_REGISTRY
 
 SITES = Path(__file__).resolve().parents[1] / "fixtures" / "sites"
 
@@ -106,7 +107,7 @@ def test_hanweb_init_data_array_records():
 
 
 def test_registry_fixture_and_api_keys():
-    sites = load_registry()
+    sites = load_registry(FIXTURE_REGISTRY)
     assert sites["ajax_demo"].fixture and sites["ajax_demo"].api["page"] == "/detail.html?id={id}"
     assert all(site.api == {} for site_id, site in sites.items() if site_id != "ajax_demo")
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from crawler.registry import load_registry
-from tests.conftest import GOLDEN, base_urls_setting, run_crawl
+from tests.conftest import FIXTURE_REGISTRY, GOLDEN, fixture_settings, run_crawl
 
 PLATFORM_SITES = ("hanweb_demo", "trs_demo", "vsb_demo", "phpcms_demo", "empirecms_demo",
                   "ajax_demo", "unknown_markup")
@@ -44,7 +44,7 @@ def golden(site_id: str) -> list[dict]:
 def all_sites_crawl(fixture_server, tmp_path_factory):
     return run_crawl(tmp_path_factory.mktemp("platforms"), "notices",
                      "sites=" + ",".join(PLATFORM_SITES),
-                     settings={"NOTICES_BASE_URLS": base_urls_setting(fixture_server)})
+                     settings=fixture_settings(fixture_server))
 
 
 def of_site(records, site_id):
@@ -63,7 +63,7 @@ def test_all_sites_crawl_cleanly(all_sites_crawl):
 
 
 def test_every_replica_is_a_fixture_site_of_the_registry(all_sites_crawl):
-    registry = load_registry()
+    registry = load_registry(FIXTURE_REGISTRY)
     assert all(registry[site_id].fixture for site_id in PLATFORM_SITES)
     assert {r["site_id"] for r in all_sites_crawl.records} == set(PLATFORM_SITES)
 

@@ -1,7 +1,5 @@
-"""Regression tests on real government pages (``fixtures/realpages/``).
-
-Detail fields per page; notice links and page count per list page.
-"""
+"""Regression tests on real government pages (``fixtures/realpages/``): detail fields per page,
+notice links and next page per list page."""
 
 from __future__ import annotations
 
@@ -17,6 +15,7 @@ from tests.conftest import REALPAGES
 
 REAL = REALPAGES
 CASES = [case for case in load_cases("detail") if case.name.startswith("real_")]
+LIST_CASES = [case for case in load_cases("list") if case.name.startswith("real_")]
 
 
 def real_response(name: str, url: str, cls=HtmlResponse):
@@ -45,6 +44,28 @@ def test_real_page_platform_and_kind(name, platform):
     detected = detect_platform(response)
     assert detected.name == platform
     assert detected.is_list_page(response) == ("_list_" in name)
+
+
+def test_every_real_list_page_has_a_case():
+    pages = {path.name for path in REAL.iterdir()
+             if "_list_" in path.name or "_jpage_" in path.name}
+    assert pages and pages == {case.input_path.name for case in LIST_CASES}
+
+
+@pytest.mark.parametrize("case", LIST_CASES, ids=lambda case: case.name)
+def test_real_list_notice_links(case):
+    response = case.response()
+    platform = detect_platform(response)
+    entries = platform.list_page(response).entries
+    assert [entry.url for entry in entries] == case.expected["notice_links"]
+
+
+@pytest.mark.parametrize("case", LIST_CASES, ids=lambda case: case.name)
+def test_real_list_next_page(case):
+    response = case.response()
+    platform = detect_platform(response)
+    requests = platform.next_page_requests(response, platform.list_page(response))
+    assert (requests[0].url if requests else None) == case.expected["next_page"]
 
 
 def test_vsb_real_page_shows_its_count_and_counter():

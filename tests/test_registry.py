@@ -1,5 +1,6 @@
 """The site registry: data in TOML, validated on load, movable to fixture hosts."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -7,10 +8,11 @@ from scrapy.utils.project import get_project_settings
 
 from crawler.registry import RegistryError, counts_table, load_registry, registry_problems
 from crawler.spiderloader import RegistrySpiderLoader
+from tests.conftest import FIXTURE_REGISTRY, run_crawl
 
 
-def test_bundled_registry_loads():
-    sites = load_registry()
+def test_fixture_registry_loads():
+    sites = load_registry(FIXTURE_REGISTRY)
     assert {"jingxian", "longting"} <= set(sites)
     jingxian = sites["jingxian"]
     assert jingxian.region["adcode"] == "341823"
@@ -18,7 +20,7 @@ def test_bundled_registry_loads():
 
 
 def test_base_url_override_moves_columns():
-    sites = load_registry(base_urls={"jingxian": "http://127.0.0.1:8001/"})
+    sites = load_registry(FIXTURE_REGISTRY, base_urls={"jingxian": "http://127.0.0.1:8001/"})
     [column] = sites["jingxian"].columns
     assert column.url == "http://127.0.0.1:8001/a/xcgz/list_12_1.html"
     assert sites["longting"].columns[0].url.startswith("http://longting.invalid/")
@@ -128,12 +130,21 @@ def test_override_of_unknown_site_is_refused():
         load_registry(base_urls={"nowhere": "http://127.0.0.1:1/"})
 
 
-def test_bundled_registry_has_no_problems():
+def test_bundled_registries_have_no_problems():
     assert registry_problems(load_registry()) == []
+    assert registry_problems(load_registry(FIXTURE_REGISTRY)) == []
+
+
+def test_production_registry_holds_real_sites_only():
+    """Placeholders (`fixture = true`, `.invalid` hosts) live in the fixture registry."""
+    sites = load_registry().values()
+    assert [site.id for site in sites if site.fixture or site.placeholder] == []
+    fixtures = load_registry(FIXTURE_REGISTRY).values()
+    assert all(site.fixture and site.placeholder for site in fixtures)
 
 
 def test_bundled_registry_covers_real_sites_widely():
-    real = [site for site in load_registry().values() if not site.fixture]
+    real = list(load_registry().values())
     assert len(real) >= 100
     assert len({site.region["province"] for site in real}) >= 10
     assert all(site.source.startswith(("http://", "https://")) for site in real)
@@ -178,3 +189,16 @@ def test_site_id_may_not_hide_a_project_spider(tmp_path):
         settings = get_project_settings()
         settings.set("NOTICES_REGISTRY_PATH", str(path))
         RegistrySpiderLoader(settings)
+
+
+def test_sites_all_leaves_placeholders_out(fixture_server, tmp_path):
+    """`sites=all` of the fixture registry with one entry moved to the fixture server: only
+    that one is crawled; the entries still at `.invalid` hosts are left out, with a log line."""
+    moved = {"jingxian": fixture_server.base_urls["jingxian"]}
+    result = run_crawl(tmp_path, "notices", "sites=all", settings={
+        "NOTICES_REGISTRY_PATH": str(FIXTURE_REGISTRY), "NOTICES_BASE_URLS": json.dumps(moved)})
+    assert result.returncode == 0
+    assert {record["site_id"] for record in result.records} == {"jingxian"}
+    left_out = len(load_registry(FIXTURE_REGISTRY)) - 1
+    assert f"sites=all: {left_out} placeholder entries (.invalid hosts) left out" in result.log
+    assert " ERROR: " not in result.log

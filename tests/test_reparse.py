@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from fixtures.server import REGISTRY_PATH as FIXTURE_REGISTRY
 from fixtures.server import FixtureServer
 from tests.conftest import REPO, TEST_SITES, CrawlResult, run_crawl
 
@@ -40,6 +41,7 @@ def archived_crawls(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("reparse")
     with FixtureServer(["attachments_demo", "jingxian"]) as server:
         attachments = run_crawl(tmp, "attachments_demo", settings={
+            "NOTICES_REGISTRY_PATH": str(FIXTURE_REGISTRY),
             "NOTICES_BASE_URLS": json.dumps({"attachments_demo":
                                              server.base_urls["attachments_demo"]}),
             "NOTICES_ATTACHMENTS_DIR": str(tmp / "store"), "WARC_DIR": str(tmp / "warc-a")})

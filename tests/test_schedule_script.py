@@ -44,3 +44,34 @@ def test_script_crawls_incrementally_and_holds_a_lock(tmp_path):
     assert len(records) == 5 and {r["change"] for r in records} == {"new"}
     assert list((home / "state").glob("*.sqlite"))
     assert list((home / "logs" / "gen").glob("*.log"))
+
+
+def test_script_keeps_its_files_out_of_the_repository_by_default(tmp_path):
+    server, _ = serve(tmp_path, count=2, per_page=2)
+    working = ("locks", "state", "jobs", "logs", "output")
+    before = {name for name in working if (REPO / name).exists()}
+    try:
+        registry = write_registry(tmp_path / "sites.toml", server)
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "user"),
+               "SCRAPY": str(Path(sys.executable).with_name("scrapy"))}
+        args = [arg for key, value in {**FAST, "NOTICES_REGISTRY_PATH": str(registry)}.items()
+                for arg in ("-s", f"{key}={value}")]
+        done = subprocess.run([str(SCRIPT), "gen", *args], env=env, capture_output=True,
+                              text=True, timeout=120)
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    home = tmp_path / "user" / ".local" / "share" / "jiwei-notices"
+    assert {p.name for p in home.iterdir()} == set(working)
+    assert len(list((home / "output" / "gen").glob("*.jsonl"))) == 1
+    assert {name for name in working if (REPO / name).exists()} == before
+
+
+def test_working_files_in_the_repository_are_git_ignored():
+    """Where NOTICES_HOME is the repository, or Scrapyd runs in it (scrapyd.conf)."""
+    paths = ["locks/gen.lock", "state/gen.sqlite", "jobs/gen/requests.seen", "logs/gen/x.log",
+             "output/gen/x.jsonl", "items/jiwei-notices/notices/x.jl", "dbs/jiwei-notices.db",
+             "eggs/jiwei-notices/1.egg", "out.jsonl.123.part"]
+    done = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=REPO,
+                          capture_output=True, text=True)
+    assert sorted(done.stdout.split()) == sorted(paths)

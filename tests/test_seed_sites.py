@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import GOLDEN, SEEDS, base_urls_setting, run_crawl
+from tests.conftest import GOLDEN, SEEDS, fixture_settings, run_crawl
 
 VOLATILE = ("crawled_at", "hit_count_observed_at")
 SEED_003 = SEEDS / "003_92f2aa7ef420e78b.txt"
@@ -30,7 +30,7 @@ def comparable(records: list[dict], server) -> list[dict]:
 @pytest.fixture(scope="module")
 def all_sites_crawl(fixture_server, tmp_path_factory):
     return run_crawl(tmp_path_factory.mktemp("crawl"), "notices", "sites=jingxian,longting",
-                     settings={"NOTICES_BASE_URLS": base_urls_setting(fixture_server)})
+                     settings=fixture_settings(fixture_server))
 
 
 def by_site(records, site_id):
@@ -77,7 +77,7 @@ def test_seed_000_page(all_sites_crawl):
 
 def test_registry_site_spider(fixture_server, tmp_path):
     result = run_crawl(tmp_path, "jingxian",
-                       settings={"NOTICES_BASE_URLS": base_urls_setting(fixture_server)})
+                       settings=fixture_settings(fixture_server))
     assert result.returncode == 0
     assert sorted(r["url"].rsplit("/", 1)[1] for r in result.records) == [
         "1062.html", "1105.html", "1180.html", "1234.html", "1240.html"]

@@ -27,6 +27,19 @@ def records() -> list[dict]:
     })) for case in cases]
 
 
+def with_every_notice_field(record: dict) -> dict:
+    """The record with each schema-2 notice field filled, so that their members are varied."""
+    changed = copy.deepcopy(record)
+    changed["notice"].update({
+        "inspection_round": "十五届县委第三轮", "inspection_type": "special",
+        "inspected_units": ["县财政局", "县水务局"],
+        "rectification_stats": {"problems_fixed": 38, "completion_rate": "98.71%",
+                                "rules_made": 12, "money_recovered": ["66.57万元", "146万元"],
+                                "people_held_accountable": 5}})
+    changed["url"] += "/all-fields/"
+    return changed
+
+
 def field_paths(value, path=()):
     if path:
         yield path
@@ -48,7 +61,11 @@ def replaced(record: dict, path: tuple, value) -> dict:
     return changed
 
 
-@pytest.mark.parametrize("record", records(), ids=lambda r: r["url"].rsplit("/", 2)[-2])
+RECORDS = records()
+
+
+@pytest.mark.parametrize("record", [*RECORDS, with_every_notice_field(RECORDS[0])],
+                         ids=lambda r: r["url"].rsplit("/", 2)[-2])
 def test_compiled_check_never_more_lenient(record):
     assert record_errors(record) == []
     assert any(isinstance(v, dict) for v in record["notice"]["outline"]), "no outline to vary"
@@ -60,3 +77,25 @@ def test_compiled_check_never_more_lenient(record):
                 checked += 1
                 assert record_errors(changed), (path, value)
     assert checked > 100
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("inspection_type", "weekly"),
+    ("inspected_units", [""]),
+    ("rectification_stats", {}),
+    ("rectification_stats", {"problems_fixed": 3, "fixed_soon": 1}),
+    ("rectification_stats", {"completion_rate": 98.71}),
+    ("rectification_stats", {"money_recovered": ["66.57"]}),
+])
+def test_schema_2_notice_fields_are_checked(field, value):
+    record = with_every_notice_field(RECORDS[0])
+    record["notice"][field] = value
+    errors = record_errors(record)
+    assert errors and all(path.startswith(f"notice/{field}") for path, _ in errors), errors
+
+
+def test_records_are_schema_version_2():
+    record = copy.deepcopy(RECORDS[0])
+    assert record["schema_version"] == 2 and record_errors(record) == []
+    record["schema_version"] = 1
+    assert [path for path, _ in record_errors(record)] == ["schema_version"]

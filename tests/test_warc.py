@@ -26,7 +26,7 @@ from crawler.warc import (
     read_warcinfo,
 )
 from fixtures.server import SITES_DIR
-from tests.conftest import base_urls_setting, run_crawl
+from tests.conftest import fixture_settings, run_crawl
 
 WARCIO = str(Path(sys.executable).with_name("warcio"))
 
@@ -80,7 +80,7 @@ def test_archived_settings_are_the_command_line_ones():
 def archived(fixture_server, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("warc")
     result = run_crawl(tmp, "jingxian", settings={
-        "NOTICES_BASE_URLS": base_urls_setting(fixture_server),
+        **fixture_settings(fixture_server),
         "WARC_DIR": str(tmp / "warc"), "WARC_MAX_FILE_SIZE": "20000"})
     result.files = sorted((tmp / "warc").iterdir())
     return result
@@ -137,5 +137,6 @@ def test_warcinfo_names_the_crawl(archived, fixture_server):
     assert info[INFO_SPIDER] == "jingxian"
     assert json.loads(info[INFO_ARGUMENTS]) == {}
     settings = json.loads(info[INFO_SETTINGS])
-    assert settings["NOTICES_BASE_URLS"] == base_urls_setting(fixture_server)
+    assert {name: settings[name] for name in fixture_settings(fixture_server)} == (
+        fixture_settings(fixture_server))
     assert "DOWNLOAD_DELAY" not in settings and "WARC_DIR" not in settings

@@ -12,7 +12,8 @@ With `NOTICES_REDIS_URL` set (`-s NOTICES_REDIS_URL=redis://host:6379/0`) the ad
     idle close               a worker closes once the queue is drained and no worker is busy
                              (`worker.py`)
     politeness               a site's delay spaces its requests across all workers
-                             (`politeness.py`, the HTTP download handler)
+                             (`politeness.py`, a download handler in front of the HTTP or
+                             the browser handler)
 
 Redis keys all start with `NOTICES_REDIS_PREFIX` (default `notices`); `RedisKeys` names them.
 """
@@ -96,8 +97,9 @@ def apply_distributed_settings(settings) -> None:
     from crawler.state import CrawlStatePipeline
 
     keys = keys_from_settings(settings)
+    # In place of the project's own scheduler (settings.py), not of one given on the command line.
+    settings.set("SCHEDULER", "crawler.distributed.scheduler.RedisScheduler", priority="project")
     for name, value in {
-        "SCHEDULER": "crawler.distributed.scheduler.RedisScheduler",
         "SCHEDULER_QUEUE_CLASS": "crawler.distributed.scheduler.SlotAwareQueue",
         "DUPEFILTER_CLASS": "crawler.distributed.scheduler.ExpiringDupeFilter",
         # Workers share the queue: one closing must not flush it (scrapy-redis flushes by default).
@@ -114,9 +116,16 @@ def apply_distributed_settings(settings) -> None:
     else:
         settings.set_in_component_priority_dict("ITEM_PIPELINES", DistributedStatePipeline, 950)
     settings.set_in_component_priority_dict("EXTENSIONS", DistributedWorker, 0)
+    # The shared pace in front of the http/https handler configured so far (the browser's
+    # when BrowserAddon, which comes first in ADDONS, installed it): one handler chain.
     handlers = settings.getdict("DOWNLOAD_HANDLERS")
-    for scheme in ("http", "https"):  # unless another handler (a browser) is configured
-        handlers.setdefault(scheme, "crawler.distributed.politeness.SharedPaceDownloadHandler")
+    paced = handlers.get("https") or settings.getdict("DOWNLOAD_HANDLERS_BASE")["https"]
+    if handlers.get("http", paced) != paced:
+        logger.warning("distributed worker: http and https have different download handlers; "
+                       "both go through %s", paced)
+    settings.set("NOTICES_REDIS_PACED_HANDLER", paced, priority="addon")
+    handlers.update({scheme: "crawler.distributed.politeness.SharedPaceDownloadHandler"
+                     for scheme in ("http", "https")})
     settings.set("DOWNLOAD_HANDLERS", handlers, priority=settings.getpriority("DOWNLOAD_HANDLERS"))
 
 

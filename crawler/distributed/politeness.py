@@ -1,8 +1,9 @@
 """Per-site politeness across workers: a site's delay spaces its requests over all of them.
 
 Each worker's download slot keeps its own delay, so N workers alone would hit a site N times
-as often. In a distributed crawl the HTTP download handler is `SharedPaceDownloadHandler`:
-Scrapy's own HTTP/1.1 handler that first reserves the request's start time in Redis — the
+as often. In a distributed crawl the http/https download handler is
+`SharedPaceDownloadHandler`, in front of the handler that would download otherwise (Scrapy's
+HTTP/1.1 one, or the browser's): it first reserves the request's start time in Redis — the
 later of now and the site's next free time, which then moves on by the site's delay — and
 waits until then. It is the last step before the network, after the local slot's delay, so
 the spacing holds whatever each worker's slot does; one worker alone runs as before. The
@@ -14,13 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from urllib.parse import urlsplit
 
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.utils.defer import ensure_awaitable
+from scrapy.utils.misc import build_from_crawler, load_object
 
-from crawler.distributed import distributed_mode, keys_from_settings, redis_client
+from crawler.distributed import keys_from_settings, redis_client
 
 logger = logging.getLogger(__name__)
+
+# Request meta: scrapy-playwright's hook called once the page is open, before it navigates.
+PAGE_INIT = "playwright_page_init_callback"
 
 # KEYS[1]: the site's pace key; ARGV[1]: the delay in ms. Returns how long to wait, in ms.
 RESERVE = """
@@ -68,15 +74,44 @@ class SitePacer:
             await asyncio.sleep(wait_ms / 1000)
 
 
-class SharedPaceDownloadHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP/1.1 download handler, each request waiting for its site's turn."""
+class SharedPaceDownloadHandler:
+    """The http/https download handler of a worker: each request waits for its site's turn,
+    then goes to the handler this one wraps (`NOTICES_REDIS_PACED_HANDLER`: Scrapy's HTTP/1.1
+    handler, or the browser's with NOTICES_BROWSER on), so the shared pace holds whichever
+    handler downloads."""
+
+    lazy = False  # the wrapped handler may need to be there when the engine starts (browser)
 
     def __init__(self, crawler):
-        super().__init__(crawler)
-        self.pacer = (SitePacer.from_settings(crawler.settings)
-                      if distributed_mode(crawler.settings) else None)
+        self.pacer = SitePacer.from_settings(crawler.settings)
+        wrapped = load_object(crawler.settings["NOTICES_REDIS_PACED_HANDLER"])
+        self.handler = build_from_crawler(wrapped, crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler) -> SharedPaceDownloadHandler:
+        return cls(crawler)
 
     async def download_request(self, request):
-        if self.pacer is not None:
+        if not request.meta.get("playwright"):
             await self.pacer.wait_turn(request)
-        return await super().download_request(request)
+            return await self.handler.download_request(request)
+        # The browser first opens a page (and launches Chromium the first time, seconds): the
+        # turn is taken after that, from scrapy-playwright's page init callback, just before
+        # the page navigates.
+        opened = request.meta.get(PAGE_INIT)
+        request.meta[PAGE_INIT] = partial(self._turn_after, opened)
+        try:
+            return await self.handler.download_request(request)
+        finally:  # the request as it came (its meta may go back to the shared queue)
+            if opened is None:
+                del request.meta[PAGE_INIT]
+            else:
+                request.meta[PAGE_INIT] = opened
+
+    async def _turn_after(self, opened, page, request) -> None:
+        if opened:
+            await load_object(opened)(page, request)
+        await self.pacer.wait_turn(request)
+
+    async def close(self) -> None:
+        await ensure_awaitable(self.handler.close())

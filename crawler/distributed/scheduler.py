@@ -12,7 +12,8 @@ A scrapy-redis worker takes requests from the shared queue until its downloader 
 worker would hoard a one-site crawl while the others stand idle, and a killed worker would
 take everything it held with it. `RedisScheduler` takes a request only when fewer than
 `NOTICES_REDIS_PREFETCH` of its own already wait for that request's download slot; the
-others stay in the shared queue for another worker.
+others stay in the shared queue for another worker. A back-off retry waits in the worker that
+met the failure (`HoldsEarlyRequests`), not in the shared queue.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
+
+from crawler.scheduler import HoldsEarlyRequests
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +69,7 @@ class SlotAwareQueue(PriorityQueue):
         return None
 
 
-class RedisScheduler(Scheduler):
+class SharedQueueScheduler(Scheduler):
     """The scrapy-redis scheduler without the calls Scrapy 2.19 deprecates, and no hoarding."""
 
     crawler = None
@@ -122,3 +125,8 @@ class RedisScheduler(Scheduler):
         if request and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+
+class RedisScheduler(HoldsEarlyRequests, SharedQueueScheduler):
+    """The shared-queue scheduler, holding back-off retries in this worker until they are due
+    (crawler/scheduler.py); a worker that closes queues the ones it holds in Redis."""

@@ -1,8 +1,10 @@
 """The crawl report: a per-site table logged at the end of every crawl, and written as JSON.
 
 Per site: list pages, notice pages, notices emitted (new / revised / unchanged, from the crawl
-state when `NOTICES_STATE_PATH` is set), errors by class and field coverage (share of emitted
-notices with a publish date, source, hit count, body and notice kind).
+state when `NOTICES_STATE_PATH` is set), errors by class, field coverage (share of emitted
+notices with a publish date, source, hit count, body and notice kind) and the hit-counter
+requests made, by whether each raised the site's count (`counted`: the platform's counter adds
+one per read, see docs/platforms.md).
 
 The JSON goes next to each file feed once the feed is in place (`out.jsonl` ->
 `out.report.json`) and to `NOTICES_REPORT_PATH` when that is set. Off with
@@ -25,6 +27,8 @@ from pipelines.dates import utc_now_iso
 logger = logging.getLogger(__name__)
 
 ERROR_CLASSES = ("http_error", "network_error", "challenge", "empty_body", "unexpected_structure")
+# Hit-counter reads by their effect: one added to the count, none, not known (docs/platforms.md).
+COUNTER_READ_KINDS = ("counted", "uncounted", "unknown")
 # Coverage name -> whether a record has it.
 COVERAGE = {
     "date": lambda r: bool(r.get("published_at")),
@@ -91,6 +95,11 @@ class CrawlReport:
                 "revised": stat(f"notices/emitted_count/revised/{site_id}") if state_on else None,
                 "unchanged": stat(f"notices/unchanged_count/{site_id}") if state_on else None,
                 "errors": {c: stat(f"notices/error_count/{c}/{site_id}") for c in ERROR_CLASSES},
+                # Hit-counter requests, and how many of them raised the count they read.
+                "counter_reads": {
+                    "total": stat(f"notices/hit_counter_read_count/{site_id}"),
+                    **{kind: stat(f"notices/hit_counter_{kind}_read_count/{site_id}")
+                       for kind in COUNTER_READ_KINDS}},
                 "coverage": {name: (round(self.covered[site_id][name] / emitted, 3)
                                     if emitted else None) for name in COVERAGE},
             }
@@ -117,16 +126,25 @@ class CrawlReport:
 def format_table(sites: dict) -> str:
     """The per-site report as an aligned text table."""
     header = ["site", "lists", "notices", "emitted", "new", "revised", "unchanged", "errors",
-              *(f"%{name}" for name in COVERAGE)]
+              *(f"%{name}" for name in COVERAGE), "counter_reads"]
     rows = [header]
     for site_id, row in sites.items():
         errors = ",".join(f"{c}={n}" for c, n in row["errors"].items() if n) or "-"
         rows.append([site_id, row["list_pages"], row["notice_pages"], row["emitted"],
                      _cell(row["new"]), _cell(row["revised"]), _cell(row["unchanged"]), errors,
-                     *(_percent(row["coverage"][name]) for name in COVERAGE)])
+                     *(_percent(row["coverage"][name]) for name in COVERAGE),
+                     _counter_reads(row["counter_reads"])])
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
                      for r in rows)
+
+
+def _counter_reads(reads: dict) -> str:
+    """`12 (12 counted)`: counter requests and how many raised the count (or are not known to)."""
+    if not reads["total"]:
+        return "-"
+    kinds = ", ".join(f"{reads[kind]} {kind}" for kind in COUNTER_READ_KINDS if reads[kind])
+    return f"{reads['total']} ({kinds})"
 
 
 def _cell(value) -> str:

@@ -49,11 +49,6 @@ MAX_REDIRECTS = 5
 META_REFRESH_MAX_DELAY = 5
 
 
-def is_placeholder(site) -> bool:
-    """A stand-in whose host (`.invalid`) exists only as a fixture replica."""
-    return (urlsplit(site.base_url).hostname or "").endswith(".invalid")
-
-
 class SiteCheckSpider(NoticesSpider):
     """Checks registry entries (`sites`, default all but placeholders) or one `start_url`."""
 
@@ -71,12 +66,6 @@ class SiteCheckSpider(NoticesSpider):
         super().__init__(start_url=start_url, sites=sites or (None if start_url else "all"),
                          **kwargs)
         self.rows: list[CheckRow] = []
-
-    def _targets(self) -> list[Target]:
-        if self.requested_sites == "all":
-            self.requested_sites = ",".join(
-                site.id for site in self.registry.values() if not is_placeholder(site))
-        return super()._targets()
 
     async def start(self):
         for target in self.targets:

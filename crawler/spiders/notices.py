@@ -1,7 +1,8 @@
 """The generic notices spider: one list or notice URL, or registry sites.
 
     scrapy crawl notices -a start_url=URL [-a since=YYYY-MM-DD] [-a max_pages=N]
-    scrapy crawl notices -a sites=jingxian,longting      (or sites=all)
+    scrapy crawl notices -a sites=wuhuxian_jw,jingxian_jw  (or sites=all: every entry but
+                                                           placeholders at `.invalid` hosts)
     scrapy crawl jingxian                                (one spider per registry site)
 
 It follows links and yields items; page objects read the fields, `pipelines/` normalizes.
@@ -19,7 +20,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.browser import browser_enabled, switch_on_for_sites
 from crawler.distributed import distributed_mode
-from crawler.hits import parse_counter_answer
+from crawler.hits import counter_script, parse_counter_answer
 from crawler.middlewares.blocking import FailureReported, failure_class, report_failure
 from crawler.pages.listing import ListEntry, is_attachment_url
 from crawler.platforms import detect_platform, platform_named
@@ -90,9 +91,14 @@ class NoticesSpider(scrapy.Spider):
                 raise ValueError(f"start_url must be an http(s) URL, got {self.start_url!r}")
             return [Target(url=self.start_url, site_id=urlsplit(self.start_url).hostname)]
         ids = list(self.site_ids)
-        if self.requested_sites:
-            ids = (list(self.registry) if self.requested_sites == "all"
-                   else [s.strip() for s in self.requested_sites.split(",") if s.strip()])
+        if self.requested_sites == "all":
+            ids = [site.id for site in self.registry.values() if not site.placeholder]
+            left_out = len(self.registry) - len(ids)
+            if left_out:
+                logger.info("sites=all: %d placeholder entries (.invalid hosts) left out",
+                            left_out)
+        elif self.requested_sites:
+            ids = [s.strip() for s in self.requested_sites.split(",") if s.strip()]
         if not ids:
             if distributed_mode(self.settings):
                 return []  # a worker: its requests come from Redis (`scrapy seed`)
@@ -179,7 +185,11 @@ class NoticesSpider(scrapy.Spider):
         platform = self._platform(response)
         list_page = platform.list_page(response)
         entries = list_page.entries
+        # For the crawl state (crawler/middlewares/incremental.py): a page of a list walk,
+        # and why the walk stops here short of the list's end.
+        response.meta["list_page"] = True
         if not entries:
+            response.meta["walk_cut"] = "list page without notice links"
             self._page_error(response, "list page without notice links")
             return
         self.crawler.stats.inc_value("notices/list_page_count")
@@ -200,9 +210,13 @@ class NoticesSpider(scrapy.Spider):
                                meta={"entry": entry, "platform": platform.name,
                                      "list_url": response.meta.get("page_url") or response.url})
         if reached_since:
+            response.meta["walk_cut"] = "since"
             return
-        next_requests = platform.next_page_requests(response, list_page)
+        # A pager's link back to the first page (DedeCMS `list_N_1.html`) leads nowhere new.
+        next_requests = [request for request in platform.next_page_requests(response, list_page)
+                         if request.url != target.url]
         if next_requests and page_no >= self.max_pages:
+            response.meta["walk_cut"] = "page limit"
             logger.error("site %s: list traversal stopped at the page limit (%d pages) at %s; "
                          "more pages follow (max_pages / NOTICES_MAX_PAGES)", target.site_id,
                          self.max_pages, response.url)
@@ -229,10 +243,19 @@ class NoticesSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"notices/notice_page_count/{target.site_id}")
         counter = item.pop("_counter_url")
         if counter and self.hit_counts and item["hit_count"] is None:
+            self._note_counter_read(target.site_id, counter)
             yield self._request(counter, target, self.parse_hit_count, dont_filter=True,
                                 meta={"item": item, "handle_httpstatus_all": True})
         else:
             yield item
+
+    def _note_counter_read(self, site_id: str, url: str) -> None:
+        """Count a counter request, and whether it raises the count it reads (crawl report)."""
+        script = counter_script(url)
+        counts = "unknown" if script is None or script.counts_reads is None else (
+            "counted" if script.counts_reads else "uncounted")
+        self.crawler.stats.inc_value(f"notices/hit_counter_read_count/{site_id}")
+        self.crawler.stats.inc_value(f"notices/hit_counter_{counts}_read_count/{site_id}")
 
     def parse_hit_count(self, response):
         item = response.meta["item"]

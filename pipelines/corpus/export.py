@@ -46,7 +46,12 @@ NOTICES = pa.schema([
     ("notice_kind", pa.string()), ("notice_inspection_body", pa.string()),
     ("notice_inspected_unit", pa.string()), ("notice_inspection_start", pa.date32()),
     ("notice_inspection_end", pa.date32()), ("notice_feedback_date", pa.date32()),
-    ("notice_problem_count", pa.int64()), ("attachment_count", pa.int32()),
+    ("notice_problem_count", pa.int64()),
+    ("notice_inspection_round", pa.string()), ("notice_inspection_type", pa.string()),
+    ("notice_inspected_units", pa.string()), ("notice_problems_fixed", pa.int64()),
+    ("notice_completion_rate", pa.string()), ("notice_rules_made", pa.int64()),
+    ("notice_money_recovered", pa.string()), ("notice_people_held_accountable", pa.int64()),
+    ("attachment_count", pa.int32()),
     ("outline_item_count", pa.int32()),
     ("cluster_id", pa.string()), ("cluster_size", pa.int32()), ("cluster_site_count", pa.int32()),
     ("cluster_match", pa.string()), ("cluster_similarity", pa.float64()),
@@ -118,6 +123,22 @@ def outline_items(outline: list[dict]) -> list[dict]:
     return rows
 
 
+def version_2_notice_columns(notice: dict) -> dict:
+    """The columns of the `notice` fields schema version 2 added; null for a version-1
+    record, which lacks them. Lists are joined with 、 (no unit name or amount holds one)."""
+    stats = notice.get("rectification_stats") or {}
+    units, money = notice.get("inspected_units"), stats.get("money_recovered")
+    return {
+        "notice_inspection_round": notice.get("inspection_round"),
+        "notice_inspection_type": notice.get("inspection_type"),
+        "notice_inspected_units": "、".join(units) if units else None,
+        "notice_money_recovered": "、".join(money) if money else None,
+        **{f"notice_{key}": stats.get(key)
+           for key in ("problems_fixed", "completion_rate", "rules_made",
+                       "people_held_accountable")},
+    }
+
+
 def notice_row(record: dict, membership) -> dict:
     """The `notices` row of a record."""
     url = record["url"]
@@ -137,6 +158,7 @@ def notice_row(record: dict, membership) -> dict:
                                                        "inspected_unit", "problem_count")},
         **{f"notice_{key}": parse_day(notice.get(key), url, f"notice.{key}")
            for key in ("inspection_start", "inspection_end", "feedback_date")},
+        **version_2_notice_columns(notice),
         "attachment_count": len(record.get("attachments") or []),
         "outline_item_count": len(outline_items(notice.get("outline") or [])),
         "cluster_id": membership.cluster_id,
