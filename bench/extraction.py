@@ -37,10 +37,11 @@ def full_path_extractor():
 
     def extract(case: PageCase) -> dict:
         target = Target(url=case.url, site_id="bench", platform=case.platform)
-        response = HtmlResponse(case.url, body=case.input_path.read_bytes(), encoding="utf-8",
+        response = HtmlResponse(case.url, body=case.input_path.read_bytes(), encoding=case.encoding,
                                 request=Request(case.url, meta={"target": target}))
         item = spider._notice_item(response, target, None)
         item.pop("_counter_url")
+        item.pop("_field_rules")
         for stage in stages:
             item = stage.process_item(item)
         return item

@@ -113,7 +113,10 @@ NOTICES_CHARSET_CHECK = True
 NOTICES_SOFT404_CHECK = True
 NOTICES_REDIRECT_GUARD = True
 
-# Output: JSON Lines in UTF-8 characters, feed files written aside and moved into place on close.
+# Output: JSON Lines in UTF-8 characters, feed files written aside and moved into place on close;
+# with NOTICES_FIELD_RULES on, each record also names the extraction rule behind each field
+# (`field_rules`, for debugging).
+NOTICES_FIELD_RULES = False
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {"jsonl": "scrapy.exporters.JsonLinesItemExporter"}
 FEED_STORAGES = {"": "crawler.feeds.AtomicFileFeedStorage",

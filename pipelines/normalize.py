@@ -37,11 +37,21 @@ _WS_RE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
 # surrogates (they cannot be written as UTF-8).
 _UNWRITABLE_RE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 _TITLE_SUFFIX_RE = re.compile(
-    r"\s*(?P<sep>\s[-－—|｜_]+\s*|[-－_｜|]|——)\s*(?P<tail>[^-－—|｜_]{2,40})$"
+    r"\s*(?P<sep>\s[-－—|｜_]+\s*|--+|[-－_｜|]|——)\s*(?P<tail>[^-－—|｜_]{2,40})$"
 )
 # A suffix after a bare `-` is dropped only when it names a site this way.
-_SITE_NAME_END_RE = re.compile(r"(?:网|网站|政府|纪委监委|监委|纪委|委员会|门户|信息公开)$")
+SITE_NAME_END_RE = re.compile(
+    r"(?:网|网站|政府|纪委监委|监委|纪委|委员会|门户|信息公开|杂志|日报|报社)$")
+# A byline the page title carries after the title (`标题 本刊记者 杨巨帅`).
+_TITLE_BYLINE_RE = re.compile(
+    r"\s+(?:本报|本刊|本台|本网)?(?:特约|见习)?记者\s*[:：]?\s*[\u4e00-\u9fff·]{2,4}"
+    r"(?:[\s、，,]+[\u4e00-\u9fff·]{2,4}){0,3}$")
 _SITE_WORDS = ("网", "政府", "纪委", "监委", "门户", "纪检", "监察")
+# A column name (`_通知公告_网站名`) is this short.
+_COLUMN_NAME_MAX_CHARS = 10
+# Notice titles are shorter than this: a page title is not cut further in.
+_TITLE_MAX_CHARS = 200
+_TITLE_SEPARATOR_RE = re.compile(r"_+|——|\s[-－—]+\s|[-－|｜]|::|(?=[(（])")
 
 
 def collapse_whitespace(text: str | None) -> str:
@@ -57,17 +67,53 @@ def normalize_body(text: str | None) -> str:
 
 
 def clean_title(title: str | None, site_name: str | None = None) -> str:
-    """Collapse whitespace and drop a trailing ` - 网站名` / `_网站名` suffix."""
+    """Collapse whitespace and drop trailing ` - 网站名` / `_栏目_网站名` suffixes: a site
+    name, then the column names before it behind the same separator. A `__` (a template
+    joining title and issue, never part of a title) ends the title."""
     title = collapse_whitespace(title)
-    match = _TITLE_SUFFIX_RE.search(title)
-    if match and match.start() > 0:
-        tail = match.group("tail")
-        bare_dash = match.group("sep").strip() in ("-", "－")
-        names_site = bool(site_name) and (tail in site_name or site_name in tail)
-        if names_site or (_SITE_NAME_END_RE.search(tail) if bare_dash
-                          else any(word in tail for word in _SITE_WORDS)):
-            title = title[: match.start()].rstrip()
-    return title
+    head, double_underscore, _ = title.partition("__")
+    if double_underscore and len(head.strip()) >= 4:
+        title = head.rstrip()
+    separator = None
+    while True:
+        match = _TITLE_SUFFIX_RE.search(title)
+        if not match or match.start() == 0:
+            return _without_byline(title)
+        sep, tail = match.group("sep").strip(), match.group("tail")
+        is_column = (sep == separator and sep not in ("-", "－", "——")
+                     and len(tail) <= _COLUMN_NAME_MAX_CHARS)
+        if not (is_column or _names_site(tail, sep, site_name)):
+            return _without_byline(title)
+        title, separator = title[: match.start()].rstrip(), sep
+
+
+def _without_byline(title: str) -> str:
+    if "记者" not in title:  # (and no regex search over long runs of whitespace)
+        return title
+    return _TITLE_BYLINE_RE.sub("", title)
+
+
+def _names_site(tail: str, separator: str, site_name: str | None) -> bool:
+    if site_name and (tail in site_name or site_name in tail):
+        return True
+    if separator in ("-", "－", "——", "--"):  # separators that also join a title's parts
+        return bool(SITE_NAME_END_RE.search(tail))
+    return any(word in tail for word in _SITE_WORDS)
+
+
+def title_prefixes(title: str | None) -> list[str]:
+    """The page title cut at each separator (`__`, `_`, `-`, `|`, `——`, ` - `, before a
+    bracket), shortest first, ending with the whole title: the candidates for the notice
+    title it starts with."""
+    title = collapse_whitespace(title)
+    cuts = []
+    for match in _TITLE_SEPARATOR_RE.finditer(title):
+        if match.start() > _TITLE_MAX_CHARS:
+            break
+        if match.start():
+            cuts.append(match.start())
+    prefixes = [title[:cut].rstrip() for cut in cuts]
+    return [prefix for prefix in prefixes if prefix] + ([title] if title else [])
 
 
 def content_sha1(body_text: str) -> str:

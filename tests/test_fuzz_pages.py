@@ -50,7 +50,8 @@ def notice_record(response: HtmlResponse) -> dict | None:
     response = response.replace(request=Request(response.url, meta={"target": target}))
     item = spider._notice_item(response, target, entry)
     item.pop("_counter_url")
-    return item if item["body_text"] else None
+    item.pop("_field_rules")
+    return item if item["body_text"] or item["attachments"] else None
 
 
 def check_pipeline(item: dict) -> None:

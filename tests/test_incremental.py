@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from crawler.registry import load_registry
-from tests.conftest import base_urls_setting, run_crawl
+from tests.conftest import FIXTURE_REGISTRY, fixture_settings, run_crawl
 from tests.sitegen import build_site, notice_path, serve, write_notice
 
 
@@ -109,10 +109,10 @@ def walked_lists(state_dir, site_id) -> set[str]:
 def test_every_platform_records_its_list_walks_complete(fixture_server, tmp_path):
     state_dir = tmp_path / "state"
     result = run_crawl(tmp_path, "notices", "sites=" + ",".join(WALK_SITES),
-                       settings={"NOTICES_BASE_URLS": base_urls_setting(fixture_server),
+                       settings={**fixture_settings(fixture_server),
                                  "NOTICES_STATE_PATH": str(state_dir / "{site_id}.sqlite")})
     assert result.returncode == 0
-    registry = load_registry()
+    registry = load_registry(FIXTURE_REGISTRY)
     for site_id in WALK_SITES:
         base = fixture_server.base_urls[site_id]
         columns = {column.url.replace(registry[site_id].base_url, base)
@@ -124,7 +124,7 @@ def test_dedecms_recrawl_stops_early_once_its_walk_ended(fixture_server, tmp_pat
     """jingxian's last list page links back to list_12_1.html; its first page lists 3."""
     def crawl_jingxian():
         return run_crawl(tmp_path, "notices", "sites=jingxian", settings={
-            "NOTICES_BASE_URLS": base_urls_setting(fixture_server), "NOTICES_SEEN_RUN": "3",
+            **fixture_settings(fixture_server), "NOTICES_SEEN_RUN": "3",
             "NOTICES_STATE_PATH": str(tmp_path / "state" / "{site_id}.sqlite")})
 
     def page_two_fetches():
@@ -143,7 +143,7 @@ def test_dedecms_recrawl_stops_early_once_its_walk_ended(fixture_server, tmp_pat
 def test_dedecms_link_back_to_page_one_is_not_a_page_past_the_limit(fixture_server, tmp_path):
     """jingxian has 2 list pages: max_pages=2 reads them all, with no page-limit error."""
     result = run_crawl(tmp_path, "notices", "sites=jingxian", "max_pages=2",
-                       settings={"NOTICES_BASE_URLS": base_urls_setting(fixture_server)})
+                       settings=fixture_settings(fixture_server))
     assert result.returncode == 0 and len(result.records) == 5
     assert result.stat("notices/page_limit_count") == 0
     assert " ERROR: " not in result.log

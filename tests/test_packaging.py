@@ -40,17 +40,17 @@ def source_files(root: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def source(tmp_path_factory) -> Path:
     """A copy of the repository without build leftovers; its registry gains `eggcheck`, the
-    seed site under another id and placeholder host (no two entries share a host and column),
-    so that a crawl of it shows which registry was read."""
+    seed site of the fixture registry under another id, so that a crawl of it shows which
+    registry was read."""
     root = tmp_path_factory.mktemp("source") / "jiwei-notices"
     shutil.copytree(REPO, root, ignore=BUILD_LEFTOVERS)
     registry = root / "crawler" / "sites.toml"
-    text = registry.read_text(encoding="utf-8")
-    start, end = text.index('[[site]]\nid = "jingxian"\n'), text.index('[[site]]\nid = "longting"')
-    jingxian = text[start:end]
-    registry.write_text(text + "\n" + jingxian.replace('id = "jingxian"', 'id = "eggcheck"')
-                        .replace("jingxian.invalid", "eggcheck.invalid"),
-                        encoding="utf-8")
+    fixture_sites = (root / "fixtures" / "registry.toml").read_text(encoding="utf-8")
+    start = fixture_sites.index('[[site]]\nid = "jingxian"\n')
+    end = fixture_sites.index('[[site]]\nid = "longting"')
+    jingxian = fixture_sites[start:end]
+    registry.write_text(registry.read_text(encoding="utf-8") + "\n"
+                        + jingxian.replace('id = "jingxian"', 'id = "eggcheck"'), encoding="utf-8")
     return root
 
 

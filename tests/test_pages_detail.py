@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.pagecases import DETAIL_FIELDS, extract_detail, load_cases
+from fixtures.pagecases import extract_detail, load_cases
 
 CASES = [case for case in load_cases("detail") if not case.name.startswith("real_")]
 
@@ -14,8 +14,9 @@ def extracted():
     return {case.name: extract_detail(case) for case in CASES}
 
 
-@pytest.mark.parametrize("field", DETAIL_FIELDS)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+@pytest.mark.parametrize(("case", "field"),
+                         [(case, field) for case in CASES for field in case.fields],
+                         ids=lambda value: getattr(value, "name", value))
 def test_detail_field(extracted, case, field):
     assert extracted[case.name][field] == case.expected[field]
 

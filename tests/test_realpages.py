@@ -10,7 +10,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 
 from crawler.platforms import detect_platform
 from crawler.platforms.trs import trs_pager
-from fixtures.pagecases import DETAIL_FIELDS, extract_detail, load_cases
+from fixtures.pagecases import extract_detail, load_cases
 from tests.conftest import REALPAGES
 
 REAL = REALPAGES
@@ -27,8 +27,9 @@ def test_every_real_detail_page_has_a_case():
     assert pages and pages == {case.input_path.name for case in CASES}
 
 
-@pytest.mark.parametrize("field", DETAIL_FIELDS)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+@pytest.mark.parametrize(("case", "field"),
+                         [(case, field) for case in CASES for field in case.fields],
+                         ids=lambda value: getattr(value, "name", value))
 def test_real_detail_field(case, field):
     assert extract_detail(case)[field] == case.expected[field]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 BLOCK_TAGS = frozenset(
@@ -11,8 +13,9 @@ BLOCK_TAGS = frozenset(
 )
 # Characters str.split() keeps but the record's normalization treats as whitespace: a paragraph
 # of only these is empty.
-_INVISIBLE_AS_SPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
-SKIPPED_TAGS = frozenset("script style noscript template iframe select button object".split())
+INVISIBLE_AS_SPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
+_DISPLAY_NONE_RE = re.compile(r"display\s*:\s*none", re.I)
+SKIPPED_TAGS = frozenset("head script style noscript template iframe select button object".split())
 
 
 def element_paragraphs(element) -> list[str]:
@@ -25,7 +28,7 @@ def element_paragraphs(element) -> list[str]:
             if node.tail:
                 parts.append(node.tail)
         elif event == "start":
-            if tag in SKIPPED_TAGS:
+            if tag in SKIPPED_TAGS or (node.attrib and is_hidden(node)):
                 walker.skip_subtree()
                 continue
             if tag in BLOCK_TAGS:
@@ -37,9 +40,19 @@ def element_paragraphs(element) -> list[str]:
                 parts.append("\n")
             if node is not element and node.tail:
                 parts.append(node.tail)
-    text = "".join(parts).translate(_INVISIBLE_AS_SPACE)
+    text = "".join(parts).translate(INVISIBLE_AS_SPACE)
     paragraphs = (" ".join(line.split()) for line in text.split("\n"))
     return [p for p in paragraphs if p]
+
+
+def is_hidden(node) -> bool:
+    """Whether the markup hides an element (`hidden`, `display:none`, AngularJS `ng-hide`)."""
+    if "hidden" in node.attrib:
+        return True
+    style = node.get("style")
+    if style and "none" in style and _DISPLAY_NONE_RE.search(style):
+        return True
+    return "ng-hide" in (node.get("class") or "")
 
 
 def element_text(element) -> str:

@@ -47,9 +47,9 @@ class HanwebListPage(ListPage):
 class HanwebNoticePage(NoticePage):
     """Body between `<meta name="ContentStart">` and `<meta name="ContentEnd">` when marked."""
 
-    @cached_property
-    def body_element(self):
+    def body_candidates(self):
         match = _CONTENT_RE.search(self.response.text)
         if match and match.group(1).strip():
-            return lxml_html.fragment_fromstring(match.group(1), create_parent="div")
-        return super().body_element
+            yield "hanweb_content_markers", lxml_html.fragment_fromstring(
+                match.group(1), create_parent="div")
+        yield from super().body_candidates()

@@ -129,40 +129,45 @@ class JsonNoticePage(NoticePage):
     def header(self) -> dict:
         return {}
 
-    def _text(self, keys) -> str | None:
+    def _value(self, keys) -> str | None:
         value = first_value(self.data, keys)
         return None if value is None else str(value).strip() or None
 
     @cached_property
     def title(self) -> str | None:
-        return self._text(TITLE_KEYS)
+        return self._first_of("title", [("json_api", lambda: self._value(TITLE_KEYS))])
 
-    @property
+    @cached_property
     def published_at(self) -> str | None:
-        return self._text(DATE_KEYS)
+        return self._first_of("published_at", [("json_api", lambda: self._value(DATE_KEYS))])
 
-    @property
+    @cached_property
     def source(self) -> str | None:
-        return self._text(SOURCE_KEYS)
+        return self._first_of("source", [("json_api", lambda: self._value(SOURCE_KEYS))])
 
-    @property
+    @cached_property
     def author(self) -> str | None:
-        return self._text(AUTHOR_KEYS)
+        return self._first_of("author", [("json_api", lambda: self._value(AUTHOR_KEYS))])
 
-    @property
+    @cached_property
     def editor(self) -> str | None:
-        return self._text(EDITOR_KEYS)
+        return self._first_of("editor", [("json_api", lambda: self._value(EDITOR_KEYS))])
 
-    @property
+    @cached_property
     def hit_count(self) -> int | None:
         value = first_value(self.data, HITS_KEYS)
-        return int(value) if str(value).isdigit() else None
+        return self._first_of("hit_count", [
+            ("json_api", lambda: int(value) if str(value).isdigit() else None)])
 
     @cached_property
     def counter_url(self) -> str | None:
         return None
 
+    def body_candidates(self):
+        content = self._value(CONTENT_KEYS)
+        if content:
+            yield "json_api", lxml_html.fragment_fromstring(content, create_parent="div")
+
     @cached_property
-    def body_element(self):
-        content = self._text(CONTENT_KEYS)
-        return lxml_html.fragment_fromstring(content, create_parent="div") if content else None
+    def _densest(self):
+        return None

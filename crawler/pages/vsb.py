@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import cached_property
 
 from lxml import html as lxml_html
 
@@ -17,14 +16,15 @@ _TITLE_BLOCK_RE = re.compile(
 class VsbNoticePage(NoticePage):
     """Title from the 标题 block when the page has one (its <title> carries a column suffix)."""
 
-    @cached_property
-    def title(self) -> str | None:
-        if self.meta("title"):
-            return self.meta("title")
+    def title_rules(self):
+        return [("meta", lambda: self.meta("title")), ("vsb_title_block", self._title_block),
+                *super().title_rules()[1:]]
+
+    def _title_block(self) -> str | None:
         match = _TITLE_BLOCK_RE.search(self.response.text)
         if match and match.group(1).strip():
             text = element_text(lxml_html.fragment_fromstring(match.group(1),
                                                               create_parent="div"))
             if 2 <= len(text) <= 200:
                 return text
-        return super().title
+        return None

@@ -12,7 +12,7 @@ import re
 from scrapy import Request
 
 from crawler.pages.detail import NoticePage
-from crawler.pages.listing import ListEntry, ListPage, page_number_links
+from crawler.pages.listing import ListEntry, ListPage, is_attachment_url, page_number_links
 
 # URL shapes of notice pages on the common platforms.
 NOTICE_URL_RE = re.compile(
@@ -57,6 +57,8 @@ class Platform:
         entries = self.list_page(response).entries
         if not entries:
             return False
+        if notice.header_line and all(is_attachment_url(e.url) for e in entries):
+            return False  # a notice whose text is short beside its attached files
         listed = sum(len(e.title) + len(e.date or "") for e in entries)
         return listed >= _LIST_TEXT_SHARE * len(notice.body_text)
 

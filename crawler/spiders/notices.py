@@ -78,6 +78,7 @@ class NoticesSpider(scrapy.Spider):
         spider.registry = registry_from_settings(crawler.settings)
         spider.max_pages = spider.max_pages_arg or crawler.settings.getint("NOTICES_MAX_PAGES")
         spider.hit_counts = crawler.settings.getbool("NOTICES_HIT_COUNTS")
+        spider.write_field_rules = crawler.settings.getbool("NOTICES_FIELD_RULES")
         spider.targets = spider._targets()
         spider.use_browser = browser_enabled(crawler.settings,
                                              [target.site_id for target in spider.targets])
@@ -234,13 +235,18 @@ class NoticesSpider(scrapy.Spider):
         except Exception as exc:  # a broken page must not stop the crawl
             self._page_error(response, f"{type(exc).__name__}: {exc}")
             return
-        if not item["body_text"]:
+        if not item["body_text"] and not item["attachments"]:
             self._page_error(response, "notice page without body text", "empty_body")
             return
         if _is_older_date(item["published_at"], self.since):
             return
         self.crawler.stats.inc_value("notices/notice_page_count")
         self.crawler.stats.inc_value(f"notices/notice_page_count/{target.site_id}")
+        rules = item.pop("_field_rules")
+        for field, rule in rules.items():
+            self.crawler.stats.inc_value(f"notices/field_rule_count/{field}/{rule}")
+        if self.write_field_rules:
+            item["field_rules"] = rules
         counter = item.pop("_counter_url")
         if counter and self.hit_counts and item["hit_count"] is None:
             self._note_counter_read(target.site_id, counter)
@@ -267,11 +273,20 @@ class NoticesSpider(scrapy.Spider):
         else:
             item["hit_count"] = count
             item["hit_count_observed_at"] = fetched_at(response)
+            self.crawler.stats.inc_value("notices/field_rule_count/hit_count/counter_request")
+            if "field_rules" in item:
+                item["field_rules"]["hit_count"] = "counter_request"
         yield item
 
     def _notice_item(self, response, target: Target, entry: ListEntry | None) -> dict:
         page = self._platform(response).notice_page(response)
+        rules = page.field_rules
         title = best_title(page.title, entry.title if entry else None)
+        if entry and title != page.title:
+            rules["title"] = "list_page"
+        published_at = page.published_at
+        if published_at is None and entry and entry.date:
+            published_at, rules["published_at"] = entry.date, "list_page"
         hit_count = page.hit_count
         return {
             "url": response.meta.get("page_url") or response.url,
@@ -281,7 +296,7 @@ class NoticesSpider(scrapy.Spider):
             "list_url": response.meta.get("list_url"),
             "title": title,
             "source": page.source,
-            "published_at": page.published_at or (entry.date if entry else None),
+            "published_at": published_at,
             "hit_count": hit_count,
             "hit_count_observed_at": fetched_at(response) if hit_count is not None else None,
             "author": page.author,
@@ -291,6 +306,7 @@ class NoticesSpider(scrapy.Spider):
             "crawled_at": fetched_at(response),
             "region": target.region,
             "_counter_url": page.counter_url,
+            "_field_rules": rules,
         }
 
     # --- failures -------------------------------------------------------------------------
