@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Empty when not root: system parts are then named, not installed.
 AS_ROOT ?= $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: install test lint demo bench fuzz clean python chromium redis-server
+.PHONY: install test lint demo bench fuzz clean python chromium redis-server cjk-font
 
 # $(call system_part,CHECK,PACKAGE,WHAT): run the shell CHECK; when it fails, install the
 # Debian package PACKAGE as root, else stop with one line naming it.
@@ -59,7 +59,18 @@ fuzz: $(STAMP)
 	$(BIN)/python -m pytest -q -W ignore::hypothesis.errors.HypothesisWarning \
 		--hypothesis-profile=fuzz tests/test_fuzz_*.py
 
-demo: $(STAMP)
+# Chinese labels of the overview charts need a CJK font: installed as root, else a warning (the
+# report is still written; its tables hold the same names).
+cjk-font:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+		if [ -n "$(AS_ROOT)" ]; then \
+			echo "installing fonts-noto-cjk (Chinese labels of the overview charts)"; \
+			apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 fonts-noto-cjk >/dev/null; \
+		else \
+			echo "warning: no CJK font: chart labels in Chinese show as boxes; install one with: sudo apt-get install fonts-noto-cjk" >&2; \
+		fi; }
+
+demo: $(STAMP) cjk-font
 	$(BIN)/python -m fixtures.demo --output output/notices.jsonl
 
 clean:

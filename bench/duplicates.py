@@ -7,11 +7,19 @@ grouped together that are copies of one notice / pairs grouped together; recall 
 together / all pairs of copies. Times are medians of REPEATS runs; ratios are against the
 shipped method.
 
+At scale, the shipped clustering runs on about 20,000 records twice: a generated corpus as
+above, and a templated one (one report template filled in for TEMPLATE_UNITS units, each
+notice republished with header lines and signatures, so that all 20,000 texts are near
+one another); every look-alike pair is a candidate there, and the check is that the time stays
+near-linear and that no cluster holds two inspected units.
+
     python -m bench.run duplicates
 """
 
 from __future__ import annotations
 
+import random
+import resource
 import statistics
 import time
 from collections import Counter, defaultdict
@@ -27,12 +35,15 @@ from pipelines.corpus.duplicates import (
     record_sha1,
     shingles,
 )
-from tests.corpus_factory import make_corpus
+from tests.corpus_factory import UNITS, make_corpus, sha1
 
 CORPORA = ((150, 1), (150, 2), (300, 3))  # (original notices, seed)
 REPEATS = 3
 PLAIN_JACCARD = 0.7  # the usual near-duplicate rule: shingle Jaccard at or above this
 SIMHASH_DISTANCE = 3  # 64-bit SimHash: Hamming distance at or below this
+SCALE_NOTICES = (1400, 2800, 5700)  # generated corpora of about 5,000, 10,000 and 20,000 records
+TEMPLATE_UNITS = 50  # units of the templated corpus …
+TEMPLATE_RECORDS = (5000, 10000, 20000)  # … and its sizes
 
 
 def _labels_from_pairs(records: list[dict], pairs: list[tuple[str, str]]) -> list[str]:
@@ -151,6 +162,50 @@ def main() -> None:
             missed, joined = look_alike_errors(corpus, predicted)
             print(f"  {name:38} {precision:9.3f} {recall:7.3f} {missed:6d} {joined:6d} "
                   f"{seconds:9.3f} {seconds / base_time:7.3f}")
+    print("at scale: the shipped clustering, one run per corpus")
+    scale()
+
+
+def templated_corpus(records: int, seed: int = 1) -> list[dict]:
+    """`records` copies of TEMPLATE_UNITS notices written from one template (the unit and a
+    few numbers substituted), each copy with a header line or a signature of its own."""
+    rng = random.Random(seed)
+    template = make_corpus(1, seed=seed).records[0]
+    base_unit = template["notice"]["inspected_unit"]
+    units = [f"{county}{unit}党组" for county in ("泾县", "绩溪县", "寿县") for unit in UNITS]
+    out = []
+    for index in range(records):
+        unit = units[index % TEMPLATE_UNITS]
+        body = template["body_text"].replace(base_unit, unit)
+        body = (f"来源：县纪委监委 浏览次数：{rng.randint(1, 999)}\n" if index % 2 else "") + body \
+            + (f"\n{unit}\n2021年{rng.randint(1, 12)}月{rng.randint(1, 28)}日" if index % 3 else "")
+        out.append({**template, "url": f"http://s{index % 97}.example.gov.cn/{index}.html",
+                    "site_id": f"s{index % 97}", "body_text": body, "content_sha1": sha1(body),
+                    "published_at": f"2021-0{1 + index % 9}-1{index % 10}",
+                    "notice": {**template["notice"], "inspected_unit": unit}})
+    return out
+
+
+def scale() -> None:
+    """Seconds of the shipped clustering on growing corpora (one run each: minutes in all);
+    CPU time beside wall time, the machine being shared."""
+    print(f"  {'corpus':28} {'records':>8} {'clusters':>8} {'mixed units':>11} {'wall s':>7} "
+          f"{'CPU s':>7} {'CPU s/1k':>8} {'peak RSS MB':>11}")
+    corpora = [(f"generated ({n} notices)", make_corpus(n, seed=4).records)
+               for n in SCALE_NOTICES]
+    corpora += [(f"templated ({TEMPLATE_UNITS} units)", templated_corpus(n))
+                for n in TEMPLATE_RECORDS]
+    for name, records in corpora:
+        start, cpu = time.perf_counter(), time.process_time()
+        memberships = cluster_records(records)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        units = defaultdict(set)
+        for record, membership in zip(records, memberships, strict=True):
+            units[membership.cluster_id].add(record["notice"]["inspected_unit"])
+        mixed = sum(len(found) > 1 for found in units.values())
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  {name:28} {len(records):8d} {len(units):8d} {mixed:11d} {seconds:7.1f} "
+              f"{cpu:7.1f} {1000 * cpu / len(records):8.2f} {peak:11.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -190,7 +190,7 @@ def _record(draft: _Draft, county: tuple, number: int, published_at: str,
         "list_url": f"{host}/xcgz/index.html",
         "title": (f"{draft.county[1]}委{draft.group}巡察组进驻{draft.county[1]}{draft.unit}党组"
                   f"开展巡察的公告") if draft.launch else
-                 (f"中共{county_name}{draft.unit}党组关于巡察整改"
+                 (f"中共{draft.county[1]}{draft.unit}党组关于巡察整改"
                   f"{'进展' if draft.follow_up else ''}情况的通报"),
         "source": rng.choice([f"{county_name}纪委", None]),
         "published_at": published_at,
@@ -205,8 +205,9 @@ def _record(draft: _Draft, county: tuple, number: int, published_at: str,
         "region": {"province": province, "city": city, "county": county_name, "adcode": adcode},
         "notice": {
             "kind": "inspection_launch" if draft.launch else rng.choice(KINDS),
-            "inspection_body": f"{county_name}委{draft.group}巡察组",
-            "inspected_unit": f"{county_name}{draft.unit}党组",
+            # what the text says: the inspecting county's, also on a republishing site
+            "inspection_body": f"{draft.county[1]}委{draft.group}巡察组",
+            "inspected_unit": f"{draft.county[1]}{draft.unit}党组",
             "inspection_start": draft.start.isoformat(),
             "inspection_end": None,
             "feedback_date": None,

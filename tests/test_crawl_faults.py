@@ -50,7 +50,11 @@ def test_missing_page_is_an_error_naming_the_url(faults_crawl):
 def test_attachment_and_offsite_links_are_not_followed(faults_crawl):
     assert faults_crawl.stat("notices/attachment_link_count") == 1
     assert faults_crawl.stat("notices/offsite_link_count") == 1
-    assert "127.0.0.2" not in faults_crawl.log
+    # Named in the list page's line of links not followed, and nowhere else (never requested).
+    mentions = [line for line in faults_crawl.log.splitlines() if "127.0.0.2" in line]
+    assert len(mentions) == 1
+    assert "attachment (1): http://127.0.0.1:" in mentions[0]
+    assert "offsite (1): http://127.0.0.2:9/elsewhere.html" in mentions[0]
 
 
 def test_invalid_record_is_dropped_with_an_error(behaviours_server, tmp_path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import csv
+import hashlib
 import random
 import subprocess
 import sys
@@ -81,7 +83,8 @@ def test_every_copy_is_kept_with_its_size_and_sites(corpus, clusters):
             assert membership.site_count == len({r["site_id"] for r in records})
         firsts = [r for r in records if clusters[r["url"]].match == "first"]
         assert len(firsts) == 1
-        assert cluster_id == firsts[0]["content_sha1"][:CLUSTER_ID_LENGTH]
+        assert cluster_id == hashlib.sha1(
+            firsts[0]["url"].encode()).hexdigest()[:CLUSTER_ID_LENGTH]
         assert firsts[0]["published_at"][:10] == min(r["published_at"][:10] for r in records)
 
 
@@ -163,3 +166,75 @@ def test_duplicates_command_lists_every_copy(tmp_path, corpus, clusters):
     assert all(row["cluster_id"] == clusters[row["url"]].cluster_id for row in rows)
     firsts = [i for i, row in enumerate(rows) if row["match"] == "first"]
     assert all(rows[i - 1]["cluster_id"] != rows[i]["cluster_id"] for i in firsts if i)
+
+
+def _record(url, site_name, body, unit=None, published_at="2021-08-02", county="泾县"):
+    record = {"url": url, "site_id": url.split("/")[2], "site_name": site_name,
+              "published_at": published_at, "body_text": body,
+              "content_sha1": hashlib.sha1(body.encode()).hexdigest(),
+              "region": {"province": "安徽省", "city": "宣城市", "county": county},
+              "notice": {"inspected_unit": unit, "inspection_body": "县委第二巡察组"}}
+    return record
+
+
+TEMPLATE = BASE * 2  # a long template: one unit name in it weighs little
+
+
+def test_template_notices_of_different_units_never_cluster():
+    units = ["县教育局党组", "县财政局党组", "县民政局党组", "县水利局党组"]
+    records = [_record(f"http://a{i}.gov.cn/{i}.html", "泾县纪委监委",
+                       TEMPLATE.replace("县教育局", unit.removesuffix("党组"), 1), unit)
+               for i, unit in enumerate(units)]
+    texts = {r["content_sha1"]: r["body_text"] for r in records}
+    assert len(near_duplicate_pairs(texts)) == len(units) * (len(units) - 1) // 2  # alike texts
+    memberships = cluster_records(records)
+    assert len({m.cluster_id for m in memberships}) == len(units)
+
+
+def test_clusters_do_not_chain():
+    """A ~ B and B ~ C but not A ~ C: C does not join A's cluster through B."""
+    rng = random.Random(1)
+
+    def text(n):
+        return "".join(chr(0x4E00 + rng.randrange(5000)) for _ in range(n))
+
+    a = text(1200)
+    b = a[:-70] + text(70)  # the end rewritten
+    c = text(70) + b[70:]  # and then the start
+    sets = [shingles(t) for t in (a, b, c)]
+    assert containment(sets[0], sets[1]) >= CONTAINMENT_THRESHOLD
+    assert containment(sets[1], sets[2]) >= CONTAINMENT_THRESHOLD
+    assert containment(sets[0], sets[2]) < CONTAINMENT_THRESHOLD
+    records = [_record(f"http://s{i}.gov.cn/{i}.html", "某县人民政府", text,
+                       published_at=f"2021-08-0{i + 1}") for i, text in enumerate((a, b, c))]
+    first, second, third = cluster_records(records)
+    assert second.cluster_id == first.cluster_id and third.cluster_id != first.cluster_id
+
+
+def test_the_origin_is_the_earliest_then_the_own_site():
+    body = BASE + "\n县教育局党组\n2021年8月2日"
+    city = _record("http://a.city.gov.cn/1.html", "宣城市人民政府", body, "县教育局党组",
+                   "2021-08-02T09:00:00+08:00")
+    county_gov = _record("http://b.county.gov.cn/1.html", "泾县人民政府", body, "县教育局党组",
+                         "2021-08-02")
+    jiwei = _record("http://c.jiwei.gov.cn/1.html", "泾县纪委监委", body, "县教育局党组",
+                    "2021-08-02")
+    own = _record("http://d.edu.gov.cn/1.html", "泾县教育局", body, "县教育局党组",
+                  "2021-08-02")
+    # the timed copy is the earliest: 09:00 is before a bare date's end of day
+    memberships = cluster_records([county_gov, jiwei, own, city])
+    assert [m.match for m in memberships] == ["exact", "exact", "exact", "first"]
+    # same day, no times: the inspected unit's own site, then the 纪委 site at the body's level
+    later_city = {**copy.deepcopy(city), "published_at": "2021-08-03"}
+    assert [m.match for m in cluster_records([county_gov, later_city, jiwei, own])] == [
+        "exact", "exact", "exact", "first"]
+    assert [m.match for m in cluster_records([county_gov, later_city, jiwei])] == [
+        "exact", "exact", "first"]
+    assert all(m.reason for m in memberships)
+
+
+def test_no_cluster_holds_two_inspected_units(corpus, clusters):
+    units = defaultdict(set)
+    for record in corpus.records:
+        units[clusters[record["url"]].cluster_id].add(record["notice"]["inspected_unit"])
+    assert [found for found in units.values() if len(found) > 1] == []

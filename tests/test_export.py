@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import re
 import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
+import pandas as pd
 import pytest
 
-from pipelines.corpus.export import outline_items
+from pipelines.corpus.cli import main
+from pipelines.corpus.export import LOCAL_TIME, outline_items
 from tests.conftest import REPO
 from tests.corpus_factory import as_version_1, make_corpus, recrawled, write_jsonl
 
@@ -44,7 +49,7 @@ def exported(crawls):
                            str(folder / "first.jsonl"), str(folder / "second.jsonl"),
                            "-o", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # tables written, lines skipped
     return out, corpus, proc.stderr
 
 
@@ -70,8 +75,9 @@ def test_every_table_is_written_in_both_formats(exported):
 def test_unreadable_lines_are_named_and_the_rest_exported(exported):
     _, corpus, log = exported
     assert "first.jsonl line " in log and "invalid JSON" in log
-    assert "not a JSON object but list" in log
-    assert f"read {2 * len(corpus.records)} records, 2 unreadable lines skipped" in log
+    assert "not a record: a JSON list, not an object" in log
+    assert (f"read {2 * len(corpus.records)} records from 2 files, 2 lines skipped "
+            "(invalid JSON: 1, not a record: 1)") in log
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -179,3 +185,60 @@ def test_console_command_exports_one_format(crawls, tmp_path):
                            "-o", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.parquet" for t in TABLES)
+
+
+@pytest.fixture(scope="module")
+def excel_export(crawls):
+    folder, corpus = crawls
+    out = folder / "excel"
+    assert main(["export", str(folder / "second.jsonl"), "-o", str(out), "--excel",
+                 "--format", "csv"]) == 0
+    return out, corpus
+
+
+def test_excel_csv_has_a_bom_plain_local_times_and_text_ids(excel_export):
+    out, corpus = excel_export
+    raw = (out / "notices.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with (out / "notices.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = {row["url"]: row for row in csv.DictReader(fh)}
+    for record in corpus.records:
+        row = rows[record["url"]]
+        assert row["region_adcode"] == f'="{record["region"]["adcode"]}"'
+        assert row["crawled_at"] == "2026-11-22 09:00:00"  # 01:00 UTC in Asia/Shanghai
+        if len(record["published_at"]) > 10:
+            local = datetime.fromisoformat(record["published_at"]).astimezone(
+                ZoneInfo(LOCAL_TIME))
+            assert row["published_at"] == local.strftime("%Y-%m-%d %H:%M:%S")
+        assert row["published_on"] == record["published_at"][:10]
+    with (out / "outline.csv").open(encoding="utf-8-sig", newline="") as fh:
+        ids = [row["item_id"] for row in csv.DictReader(fh)]
+    assert ids and all(re.fullmatch(r'="\d+(\.\d+)*"', item_id) for item_id in ids)
+
+
+def test_pandas_reads_counts_as_nullable_integers(exported, tmp_path):
+    out, corpus, _ = exported
+    notices = pd.read_parquet(out / "notices.parquet")
+    assert str(notices["hit_count"].dtype) == "Int64"
+    assert str(notices["notice_problem_count"].dtype) == "Int64"
+    assert str(notices["attachment_count"].dtype) == "Int32"
+    missing = sum(r["notice"]["problem_count"] is None for r in corpus.records)
+    assert 0 < missing == notices["notice_problem_count"].isna().sum()
+    assert notices["region_adcode"].map(type).eq(str).all()
+    outline = pd.read_parquet(out / "outline.parquet")
+    assert outline["item_id"].map(type).eq(str).all()
+    # Stata, the recipe of docs/corpus-tools.md: local times, dates as datetimes, long texts
+    # as strL, columns without any value left out
+    stata = notices.copy()
+    for name in stata.columns:
+        if isinstance(stata[name].dtype, pd.DatetimeTZDtype):
+            stata[name] = stata[name].dt.tz_convert(LOCAL_TIME).dt.tz_localize(None)
+        elif stata[name].dtype == object:  # the date columns
+            stata[name] = pd.to_datetime(stata[name])
+    stata = stata.dropna(axis=1, how="all")
+    stata.to_stata(tmp_path / "notices.dta", write_index=False, version=118,
+                   convert_strl=["body_text", "cluster_reason"])
+    back = pd.read_stata(tmp_path / "notices.dta")
+    assert list(back["url"]) == list(notices["url"])
+    assert back["notice_problem_count"].isna().sum() == missing
+    assert list(back["body_text"]) == list(notices["body_text"])

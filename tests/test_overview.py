@@ -5,19 +5,24 @@ from __future__ import annotations
 import base64
 import html
 import io
+import logging
 import re
 import subprocess
 import sys
 from collections import Counter
 
+import matplotlib
 import matplotlib.image
 import pytest
+from matplotlib import font_manager
 
+from pipelines.corpus import overview
 from pipelines.corpus.overview import months_between, write_overview
 from tests.conftest import REPO
 from tests.corpus_factory import make_corpus, write_jsonl
 
-CHARTS = ("per-site-month", "kinds", "problem-counts", "coverage")
+CHARTS = ("provinces", "timeline", "per-site-month", "kinds", "units", "problem-counts",
+          "hit-counts", "coverage")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +50,9 @@ def test_html_report_counts_notices_per_site(tmp_path, corpus):
     per_site = Counter(r["site_id"] for r in corpus.records)
     names = {r["site_id"]: r["site_name"] for r in corpus.records}
     for site, count in per_site.items():
-        assert f"<td>{site}</td><td>{html.escape(names[site])}</td><td>{count}</td>" in page
+        province = next(r["region"]["province"] for r in corpus.records if r["site_id"] == site)
+        assert (f"<td>{site}</td><td>{html.escape(names[site])}</td><td>{province}</td>"
+                f"<td>{count}</td>") in page
     assert f"{len(corpus.records)} notices from {len(per_site)} sites" in page
     distinct = len(set(corpus.truth.values()))
     assert f"{distinct} distinct notices after grouping duplicates" in page
@@ -65,7 +72,8 @@ def test_missing_notice_fields_are_said_not_charted(tmp_path, corpus):
              "notice": {**r["notice"], "kind": None, "problem_count": None}}
             for r in corpus.records]
     page = write_overview(bare, tmp_path / "bare.html").read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == 2  # kinds (all unknown) and coverage
+    # provinces, kinds (all unknown), units, hit counts and coverage
+    assert page.count("data:image/png;base64,") == 5
     assert "Not charted: no notice has a publication date." in page
     assert "Not charted: no notice states a problem count." in page
 
@@ -85,3 +93,18 @@ def test_overview_command_with_chart_files(tmp_path, corpus):
     assert (tmp_path / "out" / "overview.html").exists()
     assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(
         f"{slug}.png" for slug in CHARTS)
+
+
+def test_a_missing_cjk_font_is_warned_about(monkeypatch, caplog):
+    monkeypatch.setattr(overview, "CJK_FONTS", ("No Such CJK Font",))
+    with caplog.at_level(logging.WARNING):
+        assert overview.configure_cjk_font.__wrapped__() is None
+    assert "no CJK font installed" in caplog.text and "fonts-noto-cjk" in caplog.text
+
+
+def test_installed_cjk_font_is_configured():
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    expected = next((name for name in overview.CJK_FONTS if name in installed), None)
+    assert overview.configure_cjk_font() == expected
+    if expected:
+        assert matplotlib.rcParams["font.sans-serif"][0] == expected

@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 from parsel import Selector
 
 from crawler.pages.detail import NoticePage
-from crawler.pages.listing import ListPage, entries_in
+from crawler.pages.listing import ListPage, ListReading, read_list
 
 _RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _INIT_DATA_RE = re.compile(r"var\s+InitData\w*\s*=\s*\[(.*?)\]\s*;", re.S)
@@ -33,11 +33,11 @@ class HanwebListPage(ListPage):
         return records
 
     @cached_property
-    def entries(self):
+    def reading(self) -> ListReading:
         if not self.records:
-            return super().entries
+            return super().reading
         fragment = Selector(text="<ul>" + "".join(self.records) + "</ul>")
-        return entries_in(fragment.xpath("//a[@href]"), self.response.url)
+        return read_list(fragment.root, self.response.url)
 
     @property
     def next_page_url(self) -> str | None:

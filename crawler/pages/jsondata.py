@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 from lxml import html as lxml_html
 
 from crawler.pages.detail import NoticePage
-from crawler.pages.listing import ListEntry, ListPage
+from crawler.pages.listing import ListEntry, ListPage, ListReading, SkippedRow
 
 RECORD_LIST_KEYS = ("list", "rows", "records", "items", "data", "content", "result")
 ID_KEYS = ("id", "articleId", "contentId", "infoId", "newsId")
@@ -92,18 +92,20 @@ class JsonListPage(ListPage):
         return self._list[0]
 
     @cached_property
-    def entries(self) -> list[ListEntry]:
-        entries = []
+    def reading(self) -> ListReading:
+        entries, skipped = [], []
         for record in self.records:
             key, title = first_value(record, ID_KEYS), first_value(record, TITLE_KEYS)
             link = first_value(record, URL_KEYS)
             if title is None or (key is None and link is None):
+                skipped.append(SkippedRow(link, json.dumps(record, ensure_ascii=False)[:80],
+                                          "no_title_link"))
                 continue
             url = urljoin(self.page_url, link or self.page_template.format(id=key))
             date = first_value(record, DATE_KEYS)
             entries.append(ListEntry(url, str(title).strip(), None if date is None
                                      else str(date), None if key is None else str(key)))
-        return entries
+        return ListReading(entries, skipped)
 
     @property
     def page_count(self) -> int | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
+
+_DIGITS_RE = re.compile(r"\d+")
 
 
 def link_target(element, attribute: str = "href") -> str:
@@ -25,6 +28,16 @@ def web_url(base_url: str, href: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return url
+
+
+def url_shape(url: str) -> str:
+    """A URL with its digit runs as `0` and its query as sorted names: the notices of one
+    column share a shape (`/xxgk/0/t0_0.html`, `/show.php?id`)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    names = sorted({pair.split("=", 1)[0] for pair in parts.query.split("&") if pair})
+    path = _DIGITS_RE.sub("0", parts.path)
+    return f"{host}{path}?{'&'.join(names)}" if names else f"{host}{path}"
 
 
 def site_host(url: str) -> str:

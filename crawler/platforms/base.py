@@ -13,6 +13,7 @@ from scrapy import Request
 
 from crawler.pages.detail import NoticePage
 from crawler.pages.listing import ListEntry, ListPage, is_attachment_url, page_number_links
+from crawler.pages.urls import url_shape
 
 # URL shapes of notice pages on the common platforms.
 NOTICE_URL_RE = re.compile(
@@ -59,6 +60,10 @@ class Platform:
             return False
         if notice.header_line and all(is_attachment_url(e.url) for e in entries):
             return False  # a notice whose text is short beside its attached files
+        # A page whose URL has its entries' shape is one of them: a notice with related links.
+        shape = url_shape(response.url)
+        if sum(url_shape(e.url) == shape for e in entries) * 2 > len(entries):
+            return False
         listed = sum(len(e.title) + len(e.date or "") for e in entries)
         return listed >= _LIST_TEXT_SHARE * len(notice.body_text)
 

@@ -195,22 +195,28 @@ class NoticesSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value("notices/list_page_count")
         self.crawler.stats.inc_value(f"notices/list_page_count/{target.site_id}")
-        reached_since = False
+        skipped = [(row.reason, row.url or row.text) for row in list_page.skipped]
+        for reason, _ in skipped:
+            self.crawler.stats.inc_value(f"notices/list_row_skipped_count/{reason}")
         for entry in entries:
             if _is_older(entry, self.since):
-                reached_since = True
+                self.crawler.stats.inc_value("notices/list_row_skipped_count/older")
+                skipped.append(("older", entry.url))
                 continue
             if is_attachment_url(entry.url):
                 self.crawler.stats.inc_value("notices/attachment_link_count")
+                skipped.append(("attachment", entry.url))
                 continue
             if urlsplit(entry.url).netloc != urlsplit(response.url).netloc:
                 self.crawler.stats.inc_value("notices/offsite_link_count")
+                skipped.append(("offsite", entry.url))
                 continue
             yield self._follow(platform.notice_request(entry, target.api or {}), target,
                                self.parse_notice,
                                meta={"entry": entry, "platform": platform.name,
                                      "list_url": response.meta.get("page_url") or response.url})
-        if reached_since:
+        self._report_skipped(response, skipped)
+        if _walk_reached_since(entries, self.since):
             response.meta["walk_cut"] = "since"
             return
         # A pager's link back to the first page (DedeCMS `list_N_1.html`) leads nowhere new.
@@ -226,6 +232,18 @@ class NoticesSpider(scrapy.Spider):
         for request in next_requests:
             yield self._follow(request, target, self.parse_list, meta={"platform": platform.name},
                                cb_kwargs={"page_no": page_no + 1})
+
+    def _report_skipped(self, response, skipped: list[tuple[str, str]]) -> None:
+        """One log line per list page for the rows and links it does not follow."""
+        if not skipped:
+            return
+        reasons: dict[str, list[str]] = {}
+        for reason, what in skipped:
+            reasons.setdefault(reason, []).append(what)
+        logger.info("list page %s: %d row(s) not followed: %s", response.url, len(skipped),
+                    "; ".join(f"{reason} ({len(items)}): {', '.join(items[:5])}"
+                              + (" …" if len(items) > 5 else "")
+                              for reason, items in reasons.items()))
 
     def parse_notice(self, response):
         target: Target = response.meta["target"]
@@ -372,6 +390,14 @@ def _parse_positive_int(name: str, value: str | None) -> int | None:
     if not str(value).isdigit() or int(value) < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def _walk_reached_since(entries: list[ListEntry], since: date | None) -> bool:
+    """Whether a list walk ends at this page: its dated entries not pinned (置顶) are all older
+    than `since`. A pinned old entry, and undated ones, decide nothing."""
+    dated = [entry for entry in entries if not entry.pinned and since and entry.date
+             and to_iso_date(entry.date)]
+    return bool(dated) and all(_is_older(entry, since) for entry in dated)
 
 
 def _is_older(entry: ListEntry, since: date | None) -> bool:

@@ -1,9 +1,12 @@
 """Command lines of the corpus tools: `jiwei-export`, `jiwei-duplicates`, `jiwei-overview`, and
 `python -m pipelines.corpus {export,duplicates,overview}` for the same three.
 
-Each takes one or more crawl outputs (JSON Lines files, or folders of `*.jsonl`). A line that
-cannot be read is logged with its file and line number and skipped; the command still writes
-everything else and says how many lines it skipped.
+Each takes one or more crawl outputs (JSON Lines files, gzip-compressed or not, or folders of
+them) and reads them with the one reader of `pipelines.corpus.records`: a line that is not a
+valid record is skipped with one line naming file, line, URL and fields, and the counts are
+printed at the end. Exit status: 0 when every line was read; 1 when the output was written but
+lines were skipped; 2 for a usage error (one line, no traceback); 3 when there is no valid
+record to work on (nothing is written).
 """
 
 from __future__ import annotations
@@ -14,87 +17,181 @@ import sys
 from pathlib import Path
 
 from pipelines.corpus.duplicates import CONTAINMENT_THRESHOLD
-from pipelines.corpus.export import FORMATS, duplicates_table, export_corpus, write_table
-from pipelines.corpus.overview import write_overview
-from pipelines.corpus.records import Corpus, read_corpus
+from pipelines.corpus.export import (
+    FORMATS,
+    TABLE_SUFFIXES,
+    duplicates_table,
+    export_corpus,
+    write_table,
+)
+from pipelines.corpus.overview import REPORT_SUFFIXES, write_overview
+from pipelines.corpus.records import Corpus, InputError, read_corpus
 
-logger = logging.getLogger(__name__)
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_EMPTY = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """A command-line argument that cannot be used, said in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line instead of argparse's usage block
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def _parser(prog: str, description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser = _Parser(prog=prog, description=description, epilog=(
+        "exit status: 0 every line read; 1 written, but lines skipped (each named on stderr); "
+        "2 usage error; 3 no valid record (nothing written)"))
     parser.add_argument("inputs", nargs="+", type=Path,
-                        help="crawl outputs: JSON Lines files or folders of *.jsonl")
+                        help="crawl outputs: JSON Lines files (.jsonl or .jsonl.gz) or folders "
+                             "of them")
     return parser
 
 
 def _threshold_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=float, default=CONTAINMENT_THRESHOLD,
-                        help="share of the shorter text's shingles that must be in the longer "
-                             f"one for two texts to be near-duplicates (default "
-                             f"{CONTAINMENT_THRESHOLD})")
+                        help="share (0-1) of the shorter text's 5-character shingles that must "
+                             "be in the representative's text for a copy to join its cluster "
+                             f"(default {CONTAINMENT_THRESHOLD})")
+
+
+def _excel_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--excel", action="store_true",
+                        help="CSV for Excel: UTF-8 with a byte order mark, timestamps as plain "
+                             "Asia/Shanghai time (2021-08-02 09:30:00), identifiers (adcodes, "
+                             "outline item ids, cluster ids) kept as text")
+
+
+def _check_threshold(threshold: float) -> None:
+    if not 0 < threshold <= 1:
+        raise UsageError(f"--threshold must be above 0 and at most 1, not {threshold}")
+
+
+def _check_suffix(path: Path, suffixes: tuple[str, ...], option: str) -> None:
+    if path.suffix.lower() not in suffixes:
+        raise UsageError(f"{option} {path}: unknown format {path.suffix or '(no suffix)'}; "
+                         f"use {' or '.join(suffixes)}")
 
 
 def _read(inputs: list[Path]) -> Corpus:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    corpus = read_corpus(inputs)
-    skipped = f", {len(corpus.skipped)} unreadable lines skipped" if corpus.skipped else ""
-    print(f"read {len(corpus.records)} records{skipped}", file=sys.stderr)
-    return corpus
+    return read_corpus(inputs)
 
 
-def export_main(argv: list[str] | None = None) -> int:
-    """`jiwei-export`: crawl outputs -> `<dir>/<table>.parquet` and `.csv`."""
+def _finish(corpus: Corpus, written: str) -> int:
+    print(corpus.summary(), file=sys.stderr)
+    print(written, file=sys.stderr)
+    return EXIT_SKIPPED if corpus.skipped else EXIT_OK
+
+
+def _run(command, argv) -> int:
+    """Run a command body; an argument, input or output error ends it in one line."""
+    prog = command.__name__.removesuffix("_command").replace("_", "-")
+    try:
+        return command(argv)
+    except (UsageError, InputError) as error:
+        print(f"jiwei-{prog}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        print(f"jiwei-{prog}: error: {error.filename or ''}: {error.strerror or error}",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _empty(corpus: Corpus, prog: str) -> int | None:
+    """EXIT_EMPTY, said in one line, when no record is valid; None otherwise."""
+    if corpus.records:
+        return None
+    print(corpus.summary(), file=sys.stderr)
+    print(f"{prog}: error: no valid record in the input; nothing written", file=sys.stderr)
+    return EXIT_EMPTY
+
+
+def export_command(argv: list[str] | None) -> int:
     parser = _parser("jiwei-export", "Export crawl outputs as Parquet and CSV tables: notices, "
                      "outline, attachments, contacts, hit_counts.")
     parser.add_argument("-o", "--output-dir", type=Path, default=Path("corpus"),
                         help="folder of the tables (default: corpus)")
     parser.add_argument("--format", dest="formats", action="append", choices=FORMATS,
                         help="table format, repeatable (default: parquet and csv)")
+    _excel_option(parser)
     _threshold_option(parser)
     args = parser.parse_args(argv)
-    tables = export_corpus(_read(args.inputs), args.output_dir, args.formats or FORMATS,
-                           threshold=args.threshold)
-    for name, table in tables.items():
-        print(f"{name}: {table.num_rows} rows", file=sys.stderr)
-    print(f"tables written to {args.output_dir}", file=sys.stderr)
-    return 0
+    _check_threshold(args.threshold)
+    if args.output_dir.suffix.lower() in TABLE_SUFFIXES + (".xlsx", ".xls") \
+            and not args.output_dir.is_dir():
+        raise UsageError(f"-o {args.output_dir}: -o names the folder the tables are written "
+                         "to (notices.parquet, notices.csv, …), not a file")
+    corpus = _read(args.inputs)
+    if (status := _empty(corpus, "jiwei-export")) is not None:
+        return status
+    tables = export_corpus(corpus, args.output_dir, args.formats or FORMATS,
+                           threshold=args.threshold, excel=args.excel)
+    rows = ", ".join(f"{name} {table.num_rows}" for name, table in tables.items())
+    return _finish(corpus, f"tables written to {args.output_dir} (rows: {rows})")
 
 
-def duplicates_main(argv: list[str] | None = None) -> int:
-    """`jiwei-duplicates`: crawl outputs -> one row per copy of a notice carried by several URLs."""
+def duplicates_command(argv: list[str] | None) -> int:
     parser = _parser("jiwei-duplicates", "List the notices carried by more than one URL (exact "
                      "and near-duplicate copies), one row per copy, grouped by cluster_id.")
     parser.add_argument("-o", "--output", type=Path, default=Path("duplicates.csv"),
                         help="output table, .csv or .parquet (default: duplicates.csv)")
     parser.add_argument("--all", dest="single_copies", action="store_true",
                         help="also list the notices that only one URL carries")
+    _excel_option(parser)
     _threshold_option(parser)
     args = parser.parse_args(argv)
-    table = duplicates_table(_read(args.inputs), threshold=args.threshold,
+    _check_threshold(args.threshold)
+    _check_suffix(args.output, TABLE_SUFFIXES, "-o")
+    corpus = _read(args.inputs)
+    if (status := _empty(corpus, "jiwei-duplicates")) is not None:
+        return status
+    table = duplicates_table(corpus, threshold=args.threshold,
                              single_copies=args.single_copies)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    write_table(table, args.output)
+    write_table(table, args.output, excel=args.excel)
     clusters = len(set(table.column("cluster_id").to_pylist()))
-    print(f"{table.num_rows} copies in {clusters} clusters written to {args.output}",
-          file=sys.stderr)
-    return 0
+    return _finish(corpus, f"{table.num_rows} copies in {clusters} clusters written to "
+                           f"{args.output}")
 
 
-def overview_main(argv: list[str] | None = None) -> int:
-    """`jiwei-overview`: crawl outputs -> an HTML or Markdown report with charts."""
-    parser = _parser("jiwei-overview", "Write an overview report of crawl outputs: charts of "
-                     "notices per site per month, kinds, problem counts and field coverage.")
+def overview_command(argv: list[str] | None) -> int:
+    parser = _parser("jiwei-overview", "Write an overview report of crawl outputs: notices by "
+                     "province, over time and per site, kinds, inspected units, problem and hit "
+                     "counts, field coverage and the notices republished across sites.")
     parser.add_argument("-o", "--output", type=Path, default=Path("overview.html"),
                         help="report file, .html (self-contained) or .md (default: overview.html)")
     parser.add_argument("--charts-dir", type=Path,
                         help="also write each chart there as a PNG file")
-    parser.add_argument("--title", default="Corpus overview", help="report title")
+    parser.add_argument("--title", default="Corpus overview",
+                        help="title of the report: its <title> and first heading "
+                             "(default: Corpus overview)")
+    _threshold_option(parser)
     args = parser.parse_args(argv)
-    path = write_overview(_read(args.inputs).records, args.output, charts_dir=args.charts_dir,
-                          title=args.title)
-    print(f"overview written to {path}", file=sys.stderr)
-    return 0
+    _check_threshold(args.threshold)
+    _check_suffix(args.output, REPORT_SUFFIXES, "-o")
+    corpus = _read(args.inputs)
+    if (status := _empty(corpus, "jiwei-overview")) is not None:
+        return status
+    path = write_overview(corpus.records, args.output, charts_dir=args.charts_dir,
+                          title=args.title, threshold=args.threshold)
+    return _finish(corpus, f"overview written to {path}")
+
+
+def export_main(argv: list[str] | None = None) -> int:
+    """`jiwei-export`: crawl outputs -> `<dir>/<table>.parquet` and `.csv`."""
+    return _run(export_command, argv)
+
+
+def duplicates_main(argv: list[str] | None = None) -> int:
+    """`jiwei-duplicates`: crawl outputs -> one row per copy of a notice carried by several URLs."""
+    return _run(duplicates_command, argv)
+
+
+def overview_main(argv: list[str] | None = None) -> int:
+    """`jiwei-overview`: crawl outputs -> an HTML or Markdown report with charts."""
+    return _run(overview_command, argv)
 
 
 COMMANDS = {"export": export_main, "duplicates": duplicates_main, "overview": overview_main}
@@ -106,5 +203,5 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in COMMANDS:
         print("usage: python -m pipelines.corpus {export,duplicates,overview} INPUT... "
               "[options]   (COMMAND --help for each)", file=sys.stderr)
-        return 0 if argv and argv[0] in ("-h", "--help") else 2
+        return 0 if argv and argv[0] in ("-h", "--help") else EXIT_USAGE
     return COMMANDS[argv[0]](argv[1:])

@@ -11,16 +11,25 @@ Tables, all keyed by the notice `url`:
 
 `published_at` (ISO, the day or the time) becomes `published_on` (a date, always when known)
 and `published_at` (a timestamp, only when the page gave the time of day).
+
+Parquet files carry pandas metadata, so that `pandas.read_parquet` reads the integer columns
+as nullable integers (`Int64`, `Int32`) rather than floats where a value is missing. CSV for
+Excel (`excel=True`) starts with a UTF-8 byte order mark, writes times as plain Asia/Shanghai
+time (`2021-08-02 09:30:00`) and identifiers as text formulas (`="341823"`, `="1.10"`), which
+Excel shows as they are instead of turning them into numbers.
 """
 
 from __future__ import annotations
 
+import codecs
+import json
 import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
@@ -30,6 +39,7 @@ from pipelines.corpus.records import Corpus, latest_per_url
 logger = logging.getLogger(__name__)
 
 FORMATS = ("parquet", "csv")
+TABLE_SUFFIXES = tuple(f".{fmt}" for fmt in FORMATS)
 LOCAL_TIME = "Asia/Shanghai"
 TIMESTAMP = pa.timestamp("s", tz=LOCAL_TIME)
 UTC_TIMESTAMP = pa.timestamp("s", tz="UTC")
@@ -55,6 +65,7 @@ NOTICES = pa.schema([
     ("outline_item_count", pa.int32()),
     ("cluster_id", pa.string()), ("cluster_size", pa.int32()), ("cluster_site_count", pa.int32()),
     ("cluster_match", pa.string()), ("cluster_similarity", pa.float64()),
+    ("cluster_containment", pa.float64()), ("cluster_reason", pa.string()),
     ("schema_version", pa.int32()),
 ])
 OUTLINE = pa.schema([
@@ -69,7 +80,8 @@ ATTACHMENTS = pa.schema([
 CONTACTS = pa.schema([("url", pa.string()), ("kind", pa.string()), ("value", pa.string())])
 DUPLICATES = pa.schema([
     ("cluster_id", pa.string()), ("cluster_size", pa.int32()), ("cluster_site_count", pa.int32()),
-    ("match", pa.string()), ("similarity", pa.float64()), ("url", pa.string()),
+    ("match", pa.string()), ("similarity", pa.float64()), ("containment", pa.float64()),
+    ("reason", pa.string()), ("url", pa.string()),
     ("site_id", pa.string()), ("site_name", pa.string()), ("title", pa.string()),
     ("published_on", pa.date32()), ("content_sha1", pa.string()),
 ])
@@ -78,6 +90,10 @@ HIT_COUNTS = pa.schema([
     ("observed_at", TIMESTAMP), ("crawled_at", UTC_TIMESTAMP),
 ])
 CONTACT_KINDS = {"phones": "phone", "emails": "email", "mailboxes": "mailbox"}
+# Text Excel would read as a number (adcodes, outline ids such as 1.10, hex digests such as
+# 12e4…): written as `="…"` in CSV for Excel.
+EXCEL_TEXT_COLUMNS = {"region_adcode", "item_id", "parent_id", "cluster_id", "content_sha1"}
+EXCEL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def parse_day(value: str | None, url: str, name: str) -> date | None:
@@ -166,6 +182,8 @@ def notice_row(record: dict, membership) -> dict:
         "cluster_site_count": membership.site_count,
         "cluster_match": membership.match,
         "cluster_similarity": membership.similarity,
+        "cluster_containment": membership.containment,
+        "cluster_reason": membership.reason,
     }
 
 
@@ -197,7 +215,8 @@ def duplicates_table(corpus: Corpus, *, threshold: float = CONTAINMENT_THRESHOLD
     memberships = cluster_records(notices, threshold=threshold)
     rows = [{"cluster_id": m.cluster_id, "cluster_size": m.cluster_size,
              "cluster_site_count": m.site_count, "match": m.match, "similarity": m.similarity,
-             "url": r["url"], "site_id": r["site_id"], "site_name": r.get("site_name"),
+             "containment": m.containment, "reason": m.reason, "url": r["url"],
+             "site_id": r["site_id"], "site_name": r.get("site_name"),
              "title": r.get("title"),
              "published_on": parse_day(r.get("published_at"), r["url"], "published_at"),
              "content_sha1": r.get("content_sha1"), "_order": first_copy_order(r)}
@@ -235,10 +254,38 @@ def corpus_tables(corpus: Corpus, *, threshold: float = CONTAINMENT_THRESHOLD
     }
 
 
-def write_table(table: pa.Table, path: Path) -> Path:
-    """Write one table as Parquet or CSV (UTF-8, header line), chosen by the file suffix."""
+def pandas_metadata(table: pa.Table) -> bytes:
+    """The `pandas` schema metadata that makes pandas read the integer columns as nullable
+    integers (written without pandas: only those columns are described)."""
+    columns = [{"name": f.name, "field_name": f.name, "pandas_type": str(f.type),
+                "numpy_type": str(f.type).capitalize(), "metadata": None}
+               for f in table.schema if pa.types.is_integer(f.type)]
+    return json.dumps({"index_columns": [], "column_indexes": [], "columns": columns,
+                       "pandas_version": "2.0.0"}).encode("utf-8")
+
+
+def excel_table(table: pa.Table) -> pa.Table:
+    """A table as Excel reads CSV: plain Asia/Shanghai times, identifiers as text formulas."""
+    columns = []
+    for field_, column in zip(table.schema, table.columns, strict=True):
+        if pa.types.is_timestamp(field_.type):
+            column = pc.strftime(column.cast(TIMESTAMP), format=EXCEL_TIME_FORMAT)
+        elif field_.name in EXCEL_TEXT_COLUMNS:
+            column = pc.binary_join_element_wise('="', column, '"', "")
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
+def write_table(table: pa.Table, path: Path, *, excel: bool = False) -> Path:
+    """Write one table as Parquet or CSV (UTF-8, header line), chosen by the file suffix;
+    `excel`: CSV as Excel on Chinese Windows reads it (see the module docstring)."""
     if path.suffix == ".parquet":
-        pq.write_table(table, path)
+        metadata = {**(table.schema.metadata or {}), b"pandas": pandas_metadata(table)}
+        pq.write_table(table.replace_schema_metadata(metadata), path)
+    elif path.suffix == ".csv" and excel:
+        with path.open("wb") as fh:
+            fh.write(codecs.BOM_UTF8)
+            pa_csv.write_csv(excel_table(table), fh)
     elif path.suffix == ".csv":
         pa_csv.write_csv(table, path)
     else:
@@ -247,11 +294,12 @@ def write_table(table: pa.Table, path: Path) -> Path:
 
 
 def export_corpus(corpus: Corpus, out_dir: Path, formats: Iterable[str] = FORMATS, *,
-                  threshold: float = CONTAINMENT_THRESHOLD) -> dict[str, pa.Table]:
+                  threshold: float = CONTAINMENT_THRESHOLD,
+                  excel: bool = False) -> dict[str, pa.Table]:
     """Write `<out_dir>/<table>.<format>` for every table and format; return the tables."""
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = corpus_tables(corpus, threshold=threshold)
     for name, table in tables.items():
         for fmt in formats:
-            write_table(table, out_dir / f"{name}.{fmt}")
+            write_table(table, out_dir / f"{name}.{fmt}", excel=excel)
     return tables

@@ -1,9 +1,11 @@
-"""Overview: a report to look at before reading anything — an HTML page (charts embedded as PNG)
-or Markdown (charts as PNG files beside it).
+"""Overview: a report to look at before reading anything — an HTML page (charts embedded as PNG,
+each scaled to the page width) or Markdown (charts as PNG files beside it).
 
-Charts (matplotlib, Agg backend, ASCII labels so that no CJK font is needed): notices per site
-per month, kinds of notice, problem counts, field coverage per site. Tables: the sites, and the
-notices republished by more than one site.
+Charts (matplotlib, Agg backend): notices by province, per month (the whole corpus, and per
+site), kinds of notice, inspected units, problem counts, hit counts, field coverage per site.
+Each says what it leaves out (`top 30 of 52 sites`); the tables below the charts list
+everything. Count axes have integer ticks. Chinese labels need a CJK font: the first installed
+of CJK_FONTS is configured as matplotlib's fallback, and a WARNING says when there is none.
 """
 
 from __future__ import annotations
@@ -13,22 +15,35 @@ import html
 import io
 import logging
 import os
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from pipelines.corpus.duplicates import cluster_records  # noqa: E402
+from pipelines.corpus.duplicates import CONTAINMENT_THRESHOLD, cluster_records  # noqa: E402
 from pipelines.corpus.records import latest_per_url  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
-MAX_SITES = 30  # sites shown in the per-site charts (the ones with most notices)
-MAX_CLUSTERS = 20  # rows of the table of notices republished across sites
+REPORT_SUFFIXES = (".html", ".htm", ".md")
+MAX_ROWS = 30  # sites and units shown in a chart (the ones with most notices)
+MAX_CLUSTERS = 20  # rows of the republished-notices table shown before "all N rows"
+MAX_CHART_WIDTH = 12.0  # inches at 100 dpi: the page scales a chart down, never beyond this
+UNKNOWN = "(unknown)"
+# Fonts with Chinese glyphs, in order of preference (Debian/Ubuntu: fonts-noto-cjk,
+# fonts-wqy-zenhei; Windows and macOS: the last ones).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
+             "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "AR PL UMing CN", "Droid Sans Fallback",
+             "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC")
+CJK_FONT_FILE = re.compile(r"CJK|wqy|DroidSansFallback|SourceHan|uming|ukai", re.IGNORECASE)
 COVERAGE_FIELDS = {  # chart label -> value of a record
     "title": lambda r: r.get("title"),
     "source": lambda r: r.get("source"),
@@ -37,6 +52,7 @@ COVERAGE_FIELDS = {  # chart label -> value of a record
     "author": lambda r: r.get("author"),
     "editor": lambda r: r.get("editor"),
     "attachments": lambda r: r.get("attachments"),
+    "region.province": lambda r: (r.get("region") or {}).get("province"),
     "notice.kind": lambda r: (r.get("notice") or {}).get("kind"),
     "notice.inspection_body": lambda r: (r.get("notice") or {}).get("inspection_body"),
     "notice.inspected_unit": lambda r: (r.get("notice") or {}).get("inspected_unit"),
@@ -49,11 +65,37 @@ COVERAGE_FIELDS = {  # chart label -> value of a record
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart of the report: a file-name slug, a caption and the PNG bytes."""
+    """One chart of the report: a file-name slug, a caption (saying what is left out) and the
+    PNG bytes."""
 
     slug: str
     caption: str
     png: bytes
+
+
+def _installed_cjk_fonts() -> list[str]:
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return [name for name in CJK_FONTS if name in installed]
+
+
+@cache
+def configure_cjk_font() -> str | None:
+    """Make the first installed CJK font matplotlib's fallback for Chinese labels; its name, or
+    None (with a WARNING) when no CJK font is installed."""
+    found = _installed_cjk_fonts()
+    if not found:  # matplotlib's font cache predates the font: add the system's CJK files
+        for path in font_manager.findSystemFonts():
+            if CJK_FONT_FILE.search(Path(path).name):
+                font_manager.fontManager.addfont(path)
+        found = _installed_cjk_fonts()
+    if not found:
+        logger.warning("no CJK font installed: Chinese labels of the charts show as boxes; "
+                       "install one (Debian/Ubuntu: apt-get install fonts-noto-cjk)")
+        return None
+    plt.rcParams["font.family"] = ["sans-serif"]
+    plt.rcParams["font.sans-serif"] = [*found, "DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
+    return found[0]
 
 
 def has_value(value) -> bool:
@@ -68,15 +110,40 @@ def _png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def _top_sites(records: list[dict]) -> list[str]:
-    counts = Counter(r["site_id"] for r in records)
-    return sorted(counts, key=lambda s: (-counts[s], s))[:MAX_SITES]
+def _ranked(counts: Counter) -> list:
+    return sorted(counts, key=lambda key: (-counts[key], str(key)))
+
+
+def _shown(shown: int, total: int, what: str, where: str) -> str:
+    """`top 30 of 52 sites, all in the Sites table` when some are left out, else ``."""
+    return f"; top {shown} of {total} {what}, all in {where}" if shown < total else ""
+
+
+def _top_sites(records: list[dict]) -> tuple[list[str], int]:
+    ranked = _ranked(Counter(r["site_id"] for r in records))
+    return ranked[:MAX_ROWS], len(ranked)
+
+
+def _count_axis(axes, axis: str = "x") -> None:
+    (axes.xaxis if axis == "x" else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
+
+
+def _bars(labels: list[str], values: list[int], *, title: str, xlabel: str) -> bytes:
+    figure, axes = plt.subplots(figsize=(8, 1.2 + 0.3 * len(labels)))
+    bars = axes.barh(labels[::-1], values[::-1], color="#4a7ab5")
+    axes.bar_label(bars, padding=3)
+    axes.set_xlabel(xlabel)
+    axes.set_title(title)
+    axes.margins(x=0.12)
+    _count_axis(axes)
+    return _png(figure)
 
 
 def _heatmap(rows: list[str], columns: list[str], values, *, title: str, fmt: str,
-             vmax: float | None = None, width: float = 8.0) -> bytes:
+             vmax: float | None = None, width: float = 8.0, counts: bool = False) -> bytes:
     label_height = 0.075 * max(map(len, columns))  # column labels stand at 60 degrees
-    figure, axes = plt.subplots(figsize=(width, 1.2 + 0.35 * len(rows) + label_height))
+    figure, axes = plt.subplots(figsize=(min(width, MAX_CHART_WIDTH),
+                                         1.2 + 0.35 * len(rows) + label_height))
     image = axes.imshow(values, aspect="auto", cmap="Blues", vmin=0, vmax=vmax)
     axes.set_yticks(range(len(rows)), rows)
     step = max(1, len(columns) // 24)
@@ -88,7 +155,10 @@ def _heatmap(rows: list[str], columns: list[str], values, *, title: str, fmt: st
                     axes.text(x, y, format(value, fmt), ha="center", va="center", fontsize=7,
                               color="white" if vmax and value > 0.6 * vmax else "black")
     axes.set_title(title)
-    figure.colorbar(image, ax=axes, fraction=0.03)
+    bar = figure.colorbar(image, ax=axes, fraction=0.03)
+    if counts:
+        bar.locator = MaxNLocator(integer=True)
+        bar.update_ticks()
     return _png(figure)
 
 
@@ -102,33 +172,82 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
+def _month(record: dict) -> str | None:
+    value = record.get("published_at")
+    return value[:7] if isinstance(value, str) and len(value) >= 7 else None
+
+
+def province_chart(records: list[dict]) -> Chart:
+    """Bars: notices per province (`region.province`; every province, none left out)."""
+    counts = Counter((r.get("region") or {}).get("province") or UNKNOWN for r in records)
+    provinces = _ranked(counts)
+    return Chart("provinces", "Notices by province (region.province)", _bars(
+        provinces, [counts[p] for p in provinces], title="notices by province",
+        xlabel="notices"))
+
+
+def timeline_chart(records: list[dict]) -> Chart | None:
+    """Bars: notices of the whole corpus per month of publication."""
+    counts = Counter(month for r in records if (month := _month(r)))
+    if not counts:
+        return None
+    months = months_between(min(counts), max(counts))
+    figure, axes = plt.subplots(figsize=(min(MAX_CHART_WIDTH, max(6.0, 2 + 0.12 * len(months))),
+                                         3.5))
+    axes.bar(range(len(months)), [counts[m] for m in months], color="#4a7ab5")
+    step = max(1, len(months) // 24)
+    axes.set_xticks(range(0, len(months), step), months[::step], rotation=60, ha="right")
+    axes.set_ylabel("notices")
+    axes.set_title("notices per month of publication")
+    _count_axis(axes, "y")
+    undated = len(records) - sum(counts.values())
+    return Chart("timeline", "Notices per month of publication, whole corpus"
+                 + (f"; {undated} without a date not shown" if undated else ""), _png(figure))
+
+
 def per_month_chart(records: list[dict]) -> Chart | None:
     """Heatmap: notices per site (rows) per month of publication (columns)."""
-    dated = [r for r in records if r.get("published_at")]
+    dated = [r for r in records if _month(r)]
     if not dated:
         return None
-    sites = _top_sites(dated)
-    counts = Counter((r["site_id"], r["published_at"][:7]) for r in dated)
+    sites, total = _top_sites(dated)
+    counts = Counter((r["site_id"], _month(r)) for r in dated)
     months = months_between(min(m for _, m in counts), max(m for _, m in counts))
     values = [[counts[(site, month)] for month in months] for site in sites]
     undated = len(records) - len(dated)
     caption = ("Notices per site per month of publication"
-               + (f" ({undated} without a date not shown)" if undated else ""))
+               + _shown(len(sites), total, "sites", "the Sites table")
+               + (f"; {undated} without a date not shown" if undated else ""))
     return Chart("per-site-month", caption, _heatmap(
         sites, months, values, title="notices per site per month", fmt="d",
-        vmax=max(max(row) for row in values), width=max(6.0, min(16.0, 2 + 0.3 * len(months)))))
+        vmax=max(max(row) for row in values), width=2 + 0.3 * len(months), counts=True))
 
 
 def kinds_chart(records: list[dict]) -> Chart:
-    """Bars: notices per `notice.kind` (`unknown` where the parser found none)."""
-    counts = Counter((r.get("notice") or {}).get("kind") or "unknown" for r in records)
-    kinds = sorted(counts, key=lambda k: (-counts[k], k))
-    figure, axes = plt.subplots(figsize=(7, 1.2 + 0.4 * len(kinds)))
-    bars = axes.barh(kinds[::-1], [counts[k] for k in kinds[::-1]], color="#4a7ab5")
-    axes.bar_label(bars, padding=3)
-    axes.set_xlabel("notices")
-    axes.set_title("kinds of notice")
-    return Chart("kinds", "Kinds of notice (notice.kind)", _png(figure))
+    """Bars: notices per `notice.kind` (`(unknown)` where the parser found none)."""
+    counts = Counter((r.get("notice") or {}).get("kind") or UNKNOWN for r in records)
+    kinds = _ranked(counts)
+    return Chart("kinds", "Kinds of notice (notice.kind)", _bars(
+        kinds, [counts[k] for k in kinds], title="kinds of notice", xlabel="notices"))
+
+
+def unit_counts(records: list[dict]) -> Counter:
+    """Notices per inspected unit (`notice.inspected_unit`), the notices naming none left out."""
+    return Counter(unit for r in records if (unit := (r.get("notice") or {}).get("inspected_unit")))
+
+
+def units_chart(records: list[dict]) -> Chart | None:
+    """Bars: the inspected units with most notices."""
+    counts = unit_counts(records)
+    if not counts:
+        return None
+    units = _ranked(counts)[:MAX_ROWS]
+    unnamed = len(records) - sum(counts.values())
+    caption = ("Inspected units (notice.inspected_unit)"
+               + _shown(len(units), len(counts), "units", "the Inspected units table")
+               + (f"; {unnamed} notices name none" if unnamed else ""))
+    return Chart("units", caption, _bars(units, [counts[u] for u in units],
+                                         title="notices per inspected unit", xlabel="notices"))
 
 
 def problem_count_chart(records: list[dict]) -> Chart | None:
@@ -137,26 +256,49 @@ def problem_count_chart(records: list[dict]) -> Chart | None:
               if (c := (r.get("notice") or {}).get("problem_count")) is not None]
     if not values:
         return None
-    figure, axes = plt.subplots(figsize=(7, 3.2))
+    figure, axes = plt.subplots(figsize=(8, 3.5))
     bins = range(0, max(values) + 2) if max(values) <= 60 else 30
     axes.hist(values, bins=bins, color="#4a7ab5", edgecolor="white")
     axes.set_xlabel("problems fed back (notice.problem_count)")
     axes.set_ylabel("notices")
-    axes.set_title(f"problem counts ({len(values)} of {len(records)} notices state one)")
-    return Chart("problem-counts", "Problem counts stated by the notices", _png(figure))
+    axes.set_title("problem counts")
+    _count_axis(axes, "y")
+    _count_axis(axes, "x")
+    return Chart("problem-counts", f"Problem counts stated by the notices ({len(values)} of "
+                 f"{len(records)} notices state one)", _png(figure))
+
+
+def hit_count_chart(records: list[dict]) -> Chart | None:
+    """Histogram of `hit_count` (the latest reading) on a logarithmic scale of counts."""
+    values = [c for r in records if isinstance(c := r.get("hit_count"), int)]
+    if not values:
+        return None
+    figure, axes = plt.subplots(figsize=(8, 3.5))
+    edges = [0, 1] + [10 ** (k / 4) for k in range(1, 4 * len(str(max(values))) + 1)]
+    edges = [e for e in edges if e <= max(values) * 1.8] + [max(values) + 1]
+    axes.hist([v + 0.5 for v in values], bins=sorted(set(edges)), color="#4a7ab5",
+              edgecolor="white")
+    axes.set_xscale("symlog", linthresh=1)
+    axes.set_xlabel("hit count (page views the site shows)")
+    axes.set_ylabel("notices")
+    axes.set_title("hit counts")
+    _count_axis(axes, "y")
+    return Chart("hit-counts", f"Hit counts ({len(values)} of {len(records)} notices show "
+                 "one; the hit_counts table holds every reading)", _png(figure))
 
 
 def coverage_chart(records: list[dict]) -> Chart:
     """Heatmap: share of a site's notices with a value, per field."""
-    sites = _top_sites(records)
+    sites, total = _top_sites(records)
     per_site = defaultdict(list)
     for record in records:
         per_site[record["site_id"]].append(record)
     values = [[round(sum(has_value(read(r)) for r in per_site[site]) / len(per_site[site]), 2)
                for read in COVERAGE_FIELDS.values()] for site in sites]
-    return Chart("coverage", "Field coverage per site (share of notices with a value)", _heatmap(
-        sites, list(COVERAGE_FIELDS), values, title="field coverage per site", fmt=".0%",
-        vmax=1.0, width=9.0))
+    return Chart("coverage", "Field coverage per site (share of notices with a value)"
+                 + _shown(len(sites), total, "sites", "the Sites table"), _heatmap(
+                     sites, list(COVERAGE_FIELDS), values, title="field coverage per site",
+                     fmt=".0%", vmax=1.0, width=10.0))
 
 
 def site_rows(records: list[dict], memberships) -> list[dict]:
@@ -164,7 +306,8 @@ def site_rows(records: list[dict], memberships) -> list[dict]:
     rows: dict[str, dict] = {}
     for record, membership in zip(records, memberships, strict=True):
         row = rows.setdefault(record["site_id"], {
-            "site": record["site_id"], "name": record.get("site_name") or "", "notices": 0,
+            "site": record["site_id"], "name": record.get("site_name") or "",
+            "province": (record.get("region") or {}).get("province") or "", "notices": 0,
             "first": None, "last": None, "shared": 0})
         row["notices"] += 1
         day = (record.get("published_at") or "")[:10] or None
@@ -185,7 +328,8 @@ def shared_clusters(records: list[dict], memberships) -> list[dict]:
     for cluster_id, members in clusters.items():
         first = next(r for r, m in members if m.match == "first")
         rows.append({"cluster_id": cluster_id, "title": first.get("title") or "",
-                     "copies": len(members), "sites": members[0][1].site_count,
+                     "origin": first["site_id"], "copies": len(members),
+                     "sites": members[0][1].site_count,
                      "site_ids": ", ".join(sorted({r["site_id"] for r, _ in members}))})
     return sorted(rows, key=lambda row: (-row["sites"], -row["copies"], row["cluster_id"]))
 
@@ -196,34 +340,52 @@ class Overview:
 
     notices: int
     sites: list[dict]
+    units: list[dict]
     clusters: list[dict]
     cluster_count: int
     charts: list[Chart]
     missing: list[str]  # charts left out, with the reason
+    font: str | None  # the CJK font of the charts
 
 
-def build_overview(records: list[dict]) -> Overview:
+def build_overview(records: list[dict], *, threshold: float = CONTAINMENT_THRESHOLD
+                   ) -> Overview:
     """The overview of a corpus (one notice per URL: the latest crawl of it)."""
+    font = configure_cjk_font()
     notices = latest_per_url(records)
-    memberships = cluster_records(notices)
+    memberships = cluster_records(notices, threshold=threshold)
     charts, missing = [], []
-    for chart, reason in ((per_month_chart(notices), "no notice has a publication date"),
+    if notices:
+        charts += [province_chart(notices)]
+    for chart, reason in ((timeline_chart(notices), "no notice has a publication date"),
+                          (per_month_chart(notices), None),
                           (kinds_chart(notices) if notices else None, "no notices"),
+                          (units_chart(notices), "no notice names its inspected unit"),
                           (problem_count_chart(notices), "no notice states a problem count"),
+                          (hit_count_chart(notices), "no notice shows a hit count"),
                           (coverage_chart(notices) if notices else None, "no notices")):
         if chart:
             charts.append(chart)
-        else:
+        elif reason:
             missing.append(reason)
-    return Overview(len(notices), site_rows(notices, memberships),
+    counts = unit_counts(notices)
+    units = [{"unit": unit, "notices": counts[unit]} for unit in _ranked(counts)]
+    return Overview(len(notices), site_rows(notices, memberships), units,
                     shared_clusters(notices, memberships),
-                    len({m.cluster_id for m in memberships}), charts, sorted(set(missing)))
+                    len({m.cluster_id for m in memberships}), charts, sorted(set(missing)),
+                    font)
 
 
-SITE_COLUMNS = ("site", "name", "notices", "first", "last", "shared")
-SITE_HEADINGS = ("site", "name", "notices", "first published", "last published",
+SITE_COLUMNS = ("site", "name", "province", "notices", "first", "last", "shared")
+SITE_HEADINGS = ("site", "name", "province", "notices", "first published", "last published",
                  "republished elsewhere")
-CLUSTER_COLUMNS = ("cluster_id", "title", "copies", "sites", "site_ids")
+UNIT_COLUMNS = ("unit", "notices")
+CLUSTER_COLUMNS = ("cluster_id", "title", "origin", "copies", "sites", "site_ids")
+STYLE = ("*{box-sizing:border-box}body{font-family:sans-serif;max-width:72em;margin:1em auto;"
+         "padding:0 1em}img{display:block;max-width:100%;height:auto}"
+         "table{border-collapse:collapse;width:100%;table-layout:fixed}"
+         "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;overflow-wrap:anywhere}"
+         "figure{margin:0 0 1.5em}figcaption{font-style:italic}")
 
 
 def _summary(overview: Overview) -> str:
@@ -232,8 +394,16 @@ def _summary(overview: Overview) -> str:
             f"{len(overview.clusters)} notices published by more than one site.")
 
 
+def _sections(overview: Overview):
+    """(anchor, heading, rows, columns, headings, rows shown before the rest is folded)."""
+    return (("sites", "Sites", overview.sites, SITE_COLUMNS, SITE_HEADINGS, None),
+            ("units", "Inspected units", overview.units, UNIT_COLUMNS, UNIT_COLUMNS, MAX_ROWS),
+            ("republished", "Notices published by more than one site", overview.clusters,
+             CLUSTER_COLUMNS, CLUSTER_COLUMNS, MAX_CLUSTERS))
+
+
 def render_html(overview: Overview, title: str) -> str:
-    """A self-contained HTML page (charts as data: URIs)."""
+    """A self-contained HTML page (charts as data: URIs, as wide as the page allows)."""
     def table(rows, columns, headings):
         head = "".join(f"<th>{html.escape(h)}</th>" for h in headings)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(str(row[c] or ''))}</td>"
@@ -241,19 +411,27 @@ def render_html(overview: Overview, title: str) -> str:
         return f"<table><tr>{head}</tr>{body}</table>"
 
     parts = [f"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\">"
-             f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;"
-             f"max-width:70em;margin:2em auto}}table{{border-collapse:collapse}}"
-             f"td,th{{border:1px solid #ccc;padding:2px 6px;text-align:left}}</style></head>"
+             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
              f"<body><h1>{html.escape(title)}</h1><p>{html.escape(_summary(overview))}</p>"]
+    if overview.font is None:
+        parts.append("<p>No CJK font was installed where this report was made: Chinese labels "
+                     "of the charts may show as boxes; the tables hold the same names.</p>")
     for chart in overview.charts:
         data = base64.b64encode(chart.png).decode("ascii")
-        parts.append(f"<h2>{html.escape(chart.caption)}</h2>"
-                     f"<img alt=\"{html.escape(chart.caption)}\" src=\"data:image/png;base64,"
-                     f"{data}\">")
+        parts.append(f"<figure><img alt=\"{html.escape(chart.caption)}\" "
+                     f"src=\"data:image/png;base64,{data}\"><figcaption>"
+                     f"{html.escape(chart.caption)}</figcaption></figure>")
     parts += [f"<p>Not charted: {html.escape(reason)}.</p>" for reason in overview.missing]
-    parts.append("<h2>Sites</h2>" + table(overview.sites, SITE_COLUMNS, SITE_HEADINGS))
-    parts.append("<h2>Notices published by more than one site</h2>"
-                 + table(overview.clusters[:MAX_CLUSTERS], CLUSTER_COLUMNS, CLUSTER_COLUMNS))
+    for anchor, heading, rows, columns, headings, shown in _sections(overview):
+        parts.append(f"<h2 id=\"{anchor}\">{html.escape(heading)} ({len(rows)})</h2>")
+        if shown is None or len(rows) <= shown:
+            parts.append(table(rows, columns, headings))
+        else:
+            parts.append(f"<p>The first {shown} of {len(rows)}:</p>"
+                         + table(rows[:shown], columns, headings)
+                         + f"<details><summary>All {len(rows)} rows</summary>"
+                         + table(rows, columns, headings) + "</details>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
@@ -270,20 +448,20 @@ def render_markdown(overview: Overview, title: str, chart_paths: dict[str, str])
     for chart in overview.charts:
         parts.append(f"## {chart.caption}\n\n![{chart.caption}]({chart_paths[chart.slug]})")
     parts += [f"Not charted: {reason}." for reason in overview.missing]
-    parts.append("## Sites\n\n" + table(overview.sites, SITE_COLUMNS, SITE_HEADINGS))
-    parts.append("## Notices published by more than one site\n\n"
-                 + table(overview.clusters[:MAX_CLUSTERS], CLUSTER_COLUMNS, CLUSTER_COLUMNS))
+    for _, heading, rows, columns, headings, _ in _sections(overview):
+        parts.append(f"## {heading} ({len(rows)})\n\n" + table(rows, columns, headings))
     return "\n\n".join(parts) + "\n"
 
 
 def write_overview(records: list[dict], path: Path, *, charts_dir: Path | None = None,
-                   title: str = "Corpus overview") -> Path:
+                   title: str = "Corpus overview",
+                   threshold: float = CONTAINMENT_THRESHOLD) -> Path:
     """Write the report: `.html` (self-contained) or `.md` (charts in `<stem>_charts/`).
 
     `charts_dir` also writes each chart there as `<slug>.png` (for an HTML report too).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    overview = build_overview(records)
+    overview = build_overview(records, threshold=threshold)
     if path.suffix == ".md" and charts_dir is None:
         charts_dir = path.with_name(f"{path.stem}_charts")
     chart_paths = {}
