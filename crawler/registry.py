@@ -77,26 +77,66 @@ class Site:
                        sample_notice_urls=tuple(map(move, self.sample_notice_urls)))
 
 
-def _site_from_entry(entry: dict, index: int) -> Site:
-    where = f"site #{index + 1} ({entry.get('id', '?')})"
+def _check_types(entry: dict, where: str) -> None:
+    """Refuse a field of the wrong TOML type (`browser = "no"`, `download_delay = "3"`)."""
+    def fail(name: str, wanted: str) -> None:
+        raise RegistryError(f"{where}: field {name!r} must be {wanted}, "
+                            f"not {entry_value(name)!r}")
+
+    def entry_value(name: str):
+        head, _, tail = name.partition(".")
+        return entry[head][tail] if tail else entry[name]
+
     for key in ("id", "name", "base_url", "platform"):
         if not isinstance(entry.get(key), str) or not entry[key]:
             raise RegistryError(f"{where}: field {key!r} is missing or not a string")
+    for key in ("source", "last_checked", "note"):
+        if key in entry and not isinstance(entry[key], str):
+            fail(key, "a string")
+    for key in ("fixture", "browser"):
+        if key in entry and not isinstance(entry[key], bool):
+            fail(key, "true or false")
+    for key in ("region", "politeness", "api"):
+        if key in entry and not isinstance(entry[key], dict):
+            fail(key, "a table")
+    for key, value in entry.get("region", {}).items():
+        if not isinstance(value, str):
+            fail(f"region.{key}", "a string")
+    polite = entry.get("politeness", {})
+    delay = polite.get("download_delay")
+    if delay is not None and (isinstance(delay, bool) or not isinstance(delay, int | float)
+                              or delay < 0):
+        fail("politeness.download_delay", "a number of seconds >= 0")
+    concurrency = polite.get("concurrency")
+    if concurrency is not None and (isinstance(concurrency, bool)
+                                    or not isinstance(concurrency, int) or concurrency < 1):
+        fail("politeness.concurrency", "a whole number >= 1")
+    if not isinstance(polite.get("obey_robots", True), bool):
+        fail("politeness.obey_robots", "true or false")
+    columns = entry.get("columns", [])
+    if not isinstance(columns, list) or not all(isinstance(c, dict) for c in columns):
+        fail("columns", "a list of tables {name, url}")
+    for column in columns:
+        if not isinstance(column.get("url"), str) or not column["url"]:
+            raise RegistryError(f"{where}: field 'columns': a column has no 'url'")
+        if not isinstance(column.get("name", ""), str):
+            raise RegistryError(f"{where}: field 'columns': name {column['name']!r} "
+                                "is not a string")
+    samples = entry.get("sample_notice_urls", [])
+    if not isinstance(samples, list) or not all(isinstance(u, str) for u in samples):
+        fail("sample_notice_urls", "a list of URL strings")
+
+
+def _site_from_entry(entry: dict, index: int) -> Site:
+    where = f"site #{index + 1} ({entry.get('id', '?')})"
+    _check_types(entry, where)
     if entry["platform"] not in PLATFORMS:
         raise RegistryError(f"{where}: unknown platform {entry['platform']!r}")
-    columns = []
-    for column in entry.get("columns", []):
-        if not column.get("url"):
-            raise RegistryError(f"{where}: a column has no 'url'")
-        columns.append(Column(column.get("name", ""), column["url"]))
+    columns = [Column(column.get("name", ""), column["url"])
+               for column in entry.get("columns", [])]
     region = {k: entry.get("region", {}).get(k) or None
               for k in ("province", "city", "county", "adcode")}
     polite = entry.get("politeness", {})
-    if not isinstance(entry.get("fixture", False), bool):
-        raise RegistryError(f"{where}: field 'fixture' must be true or false")
-    api = entry.get("api", {})
-    if not isinstance(api, dict):
-        raise RegistryError(f"{where}: field 'api' must be a table")
     return Site(
         id=entry["id"],
         name=entry["name"],
@@ -112,16 +152,21 @@ def _site_from_entry(entry: dict, index: int) -> Site:
         source=entry.get("source"),
         last_checked=entry.get("last_checked", "never"),
         sample_notice_urls=tuple(entry.get("sample_notice_urls", ())),
-        fixture=bool(entry.get("fixture", False)),
+        fixture=entry.get("fixture", False),
         note=entry.get("note"),
-        api=dict(api),
+        api=dict(entry.get("api", {})),
         browser=entry.get("browser", False),
     )
 
 
 def load_registry(path: str | Path | None = None,
-                  base_urls: dict[str, str] | None = None) -> dict[str, Site]:
-    """Read the registry file; `base_urls` moves chosen sites to another host."""
+                  base_urls: dict[str, str] | None = None,
+                  check: bool = True) -> dict[str, Site]:
+    """Read the registry file and refuse a bad entry; `base_urls` moves chosen sites.
+
+    With `check` (the default) every entry must also pass `registry_problems`: the first
+    problem is raised as one line naming the entry and the field.
+    """
     path = Path(path) if path else DEFAULT_REGISTRY_PATH
     with path.open("rb") as fh:
         data = tomllib.load(fh)
@@ -131,6 +176,10 @@ def load_registry(path: str | Path | None = None,
         if site.id in sites:
             raise RegistryError(f"site #{index + 1}: duplicate id {site.id!r}")
         sites[site.id] = site
+    problems = registry_problems(sites) if check else []
+    if problems:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise RegistryError(f"{path}: {problems[0]}{more}")
     for site_id, base_url in (base_urls or {}).items():
         if site_id not in sites:
             raise RegistryError(f"NOTICES_BASE_URLS names unknown site {site_id!r}")
@@ -153,39 +202,82 @@ def _is_http_url(url: str | None) -> bool:
 
 
 def site_problems(site: Site) -> list[str]:
-    """What is wrong with one entry (empty when nothing): id, URLs, source, date, region."""
+    """What is wrong with one entry (empty when nothing), each problem naming its field."""
     problems = []
     if not _ID_RE.match(site.id):
-        problems.append(f"id {site.id!r} is not an ASCII slug")
-    urls = [site.base_url, *(c.url for c in site.columns), *site.sample_notice_urls]
-    problems += [f"bad URL {url!r}" for url in urls if not _is_http_url(url)]
+        problems.append(f"field 'id': {site.id!r} is not an ASCII slug")
+    urls = [("base_url", site.base_url), *(("columns", c.url) for c in site.columns),
+            *(("sample_notice_urls", url) for url in site.sample_notice_urls)]
+    problems += [f"field {key!r}: {url!r} is not an http(s) URL"
+                 for key, url in urls if not _is_http_url(url)]
     if not site.columns and not site.sample_notice_urls:
-        problems.append("neither columns nor sample_notice_urls")
+        problems.append("field 'columns': neither columns nor sample_notice_urls")
     if site.platform == "custom" and not site.api:
-        problems.append("platform 'custom' (a JSON API site) without an 'api' table; "
-                        "an HTML site of no known platform is 'generic'")
+        problems.append("field 'api': platform 'custom' (a JSON API site) without an 'api' "
+                        "table; an HTML site of no known platform is 'generic'")
     if not site.fixture and not _is_http_url(site.source):
-        problems.append(f"source {site.source!r} is not the URL of a public page")
+        problems.append(f"field 'source': {site.source!r} is not the URL of a public page")
     if site.last_checked != "never":
         try:
             date.fromisoformat(site.last_checked)
         except ValueError:
-            problems.append(f"last_checked {site.last_checked!r} is neither 'never' nor a date")
-    if not isinstance(site.browser, bool):
-        problems.append(f"browser {site.browser!r} is neither true nor false")
+            problems.append(f"field 'last_checked': {site.last_checked!r} is neither "
+                            "'never' nor a date")
     adcode = site.region.get("adcode")
     if not adcode and not site.fixture:
-        problems.append("region has no adcode")
+        problems.append("field 'region': no adcode")
     if adcode:
         known = lookup_adcode(adcode)
         if known is None or known["county"] is None:
-            problems.append(f"adcode {adcode} is not a county-level division")
-        elif site.region.get("province") not in (None, known["province"]):
-            problems.append(f"adcode {adcode} is in {known['province']}, "
-                            f"not {site.region['province']}")
+            problems.append(f"field 'region': adcode {adcode} is not a county-level division")
+        else:
+            problems += [f"field 'region': adcode {adcode} is {known[key]}, not {site.region[key]}"
+                         for key in ("province", "county")
+                         if site.region.get(key) not in (None, known[key])]
     return [f"{site.id}: {problem}" for problem in problems]
 
 
+def _column_key(url: str) -> tuple[str, str]:
+    """Host (with its port) and path of a column URL, `www.`, `index.html` and scheme aside."""
+    parts = urlsplit(url)
+    path = re.sub(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", "/", parts.path or "/",
+                  flags=re.I)
+    return parts.netloc.lower().removeprefix("www."), path + (f"?{parts.query}"
+                                                                 if parts.query else "")
+
+
 def registry_problems(sites: dict[str, Site]) -> list[str]:
-    """Every problem of every entry (the registry check run by the tests)."""
-    return [problem for site in sites.values() for problem in site_problems(site)]
+    """Every problem of every entry, and any host and column that two entries share."""
+    problems = [problem for site in sites.values() for problem in site_problems(site)]
+    owners: dict[tuple[str, str], str] = {}
+    for site in sites.values():
+        keys = ({_column_key(c.url) for c in site.columns} if site.columns
+                else {(_column_key(site.base_url)[0], "(no column)")})
+        for key in sorted(keys):
+            if key in owners:
+                problems.append(f"{site.id}: field 'columns': host {key[0]} and column "
+                                f"{key[1]} are already entry {owners[key]!r}")
+            owners.setdefault(key, site.id)
+    return problems
+
+
+def counts_table(sites: dict[str, Site]) -> str:
+    """Markdown tables of the real entries (fixtures aside): by province, then by platform."""
+    real = [site for site in sites.values() if not site.fixture]
+    out = []
+    for title, key in (("province", lambda s: s.region.get("province") or "-"),
+                       ("platform", lambda s: s.platform)):
+        rows: dict[str, list[int]] = {}
+        for site in real:
+            row = rows.setdefault(key(site), [0, 0])
+            row[0] += 1
+            row[1] += bool(site.columns)
+        out += [f"| {title} | sites | with a column |", "|---|---:|---:|"]
+        out += [f"| {name} | {n} | {c} |" for name, (n, c) in
+                sorted(rows.items(), key=lambda item: (-item[1][0], item[0]))]
+        out += [f"| all {len(rows)} | {len(real)} | {sum(bool(s.columns) for s in real)} |", ""]
+    return "\n".join(out).rstrip("\n")
+
+
+if __name__ == "__main__":
+    print(counts_table(load_registry()))

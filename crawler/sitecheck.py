@@ -155,6 +155,7 @@ def build_report(rows: list[CheckRow], sites: dict, checked_at: str, registry: s
         entries.append({
             "id": site_id,
             "name": site.name if site else None,
+            "province": site.region.get("province") if site else None,
             "class": site_class(site_rows),
             "platform_registry": site.platform if site else None,
             "platform_detected": working[0].platform_detected if working else None,
@@ -166,7 +167,33 @@ def build_report(rows: list[CheckRow], sites: dict, checked_at: str, registry: s
         })
     counts = {name: sum(entry["class"] == name for entry in entries) for name in CLASSES}
     return {"checked_at": checked_at, "registry": registry, "site_count": len(entries),
-            "counts": counts, "sites": entries}
+            "counts": counts, "summary": summarise(entries), "sites": entries}
+
+
+def summarise(entries: list[dict]) -> dict:
+    """Site counts per class, by province and by platform (detected, else the registry's)."""
+    summary: dict[str, dict[str, dict[str, int]]] = {"province": {}, "platform": {}}
+    for entry in entries:
+        keys = {"province": entry["province"] or "-",
+                "platform": entry["platform_detected"] or entry["platform_registry"] or "-"}
+        for by, key in keys.items():
+            row = summary[by].setdefault(key, dict.fromkeys(CLASSES, 0))
+            row[entry["class"] or UNREACHABLE] += 1
+    return {by: dict(sorted(rows.items())) for by, rows in summary.items()}
+
+
+def format_summary(report: dict) -> str:
+    """The report's summary: one table by province, one by platform, a column per class."""
+    out = []
+    for by, rows in report["summary"].items():
+        header = (by, "sites", *CLASSES)
+        lines = [(key, str(sum(row.values())), *(str(row[name]) for name in CLASSES))
+                 for key, row in rows.items()]
+        widths = [max(_width(line[i]) for line in [header, *lines]) for i in range(len(header))]
+        out += ["  ".join(_pad(cell, width) for cell, width in zip(line, widths, strict=True))
+                .rstrip() for line in [header, *lines]]
+        out.append("")
+    return "\n".join(out).rstrip("\n")
 
 
 def platform_updates(report: dict) -> dict[str, str | None]:

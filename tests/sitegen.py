@@ -90,9 +90,10 @@ def serve_sites(tmp_path: Path, sites: dict[str, dict]) -> FixtureServer:
 
 
 def write_registry(path: Path, server: FixtureServer, extra: str = "") -> Path:
-    """A registry of the served sites, each with one column at /list/index.html."""
+    """A registry of the served sites, each with one column at /list/index.html; they are
+    stand-ins (`fixture = true`), so they need no public source page or county."""
     entries = [f'[[site]]\nid = "{name}"\nname = "{name}县纪委监委"\nbase_url = "{url}"\n'
-               f'platform = "generic"\n{extra}'
+               f'platform = "generic"\nfixture = true\n{extra}'
                f'columns = [{{ name = "巡察整改", url = "{url}list/index.html" }}]\n'
                for name, url in server.base_urls.items()]
     path.write_text("\n".join(entries), encoding="utf-8")

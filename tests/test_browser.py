@@ -15,7 +15,7 @@ from scrapy.settings import Settings
 
 from crawler import settings as project_settings
 from crawler.browser import CHROMIUM_NAMES, BrowserAddon, chromium_executable, launch_options
-from crawler.registry import load_registry, site_problems
+from crawler.registry import RegistryError, load_registry
 from crawler.spiderloader import site_spider_class
 from fixtures.server import FixtureServer
 from tests.conftest import TEST_SITES, run_crawl
@@ -255,9 +255,11 @@ def test_registry_browser_field(tmp_path):
     registry = tmp_path / "sites.toml"
     registry.write_text(REGISTRY.replace("browser = true", 'browser = "yes"', 1),
                         encoding="utf-8")
+    with pytest.raises(RegistryError, match="^site #1 \\(jschallenge\\): field 'browser' must "
+                                            "be true or false, not 'yes'$"):
+        load_registry(registry)
+    registry.write_text(REGISTRY, encoding="utf-8")
     sites = load_registry(registry)
-    assert site_problems(sites["jschallenge"]) == [
-        "jschallenge: browser 'yes' is neither true nor false"]
     assert sites["jswall"].browser is True and sites["plain"].browser is False
 
 

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from crawler.registry import load_registry
+from crawler.sitecheck import CLASSES
 from fixtures.server import FixtureServer
 from tests.conftest import FAST, REPO, TEST_SITES, fixture_settings
 
@@ -30,13 +31,14 @@ def closed_port() -> int:
 
 
 def entry(site_id: str, base_url: str, columns: list[str] = (), platform: str = "generic",
-          samples: list[str] = ()) -> str:
+          samples: list[str] = (), region: str = "") -> str:
+    region = region or JINGXIAN
     lines = [
         "[[site]]", f'id = "{site_id}"', f'name = "{site_id}纪委监委"',
         f'base_url = "{base_url}"',
         f'platform = "{platform}"   # guessed from the URL shapes',
         'source = "http://example.org/where-found.html"', 'last_checked = "never"',
-        'region = { province = "安徽省", city = "宣城市", county = "泾县", adcode = "341823" }',
+        f"region = {region}",
     ]
     if columns:
         lines.append("columns = [")
@@ -45,6 +47,10 @@ def entry(site_id: str, base_url: str, columns: list[str] = (), platform: str = 
     if samples:
         lines.append(f"sample_notice_urls = {json.dumps([base_url + p for p in samples])}")
     return "\n".join(lines) + "\n"
+
+
+JINGXIAN = '{ province = "安徽省", city = "宣城市", county = "泾县", adcode = "341823" }'
+HENAN = '{ province = "河南省", city = "开封市", county = "龙亭区", adcode = "410202" }'
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +78,9 @@ def registry_file(tmp_path_factory, fixture_server, checks_server):
         entry("blocked_robots", checks, ["private/index.html"]),
         entry("unrecognised_page", checks, ["plain.html"]),
         entry("unrecognised_notice", checks, ["broken/index.html"]),
-        entry("unreachable", dead, ["xcgz/index.html"]),
-        entry("sample_only", checks, samples=["lists/n1.html"], platform="custom"),
-        entry("partly_moved", checks, ["retired/index.html", "lists/index.html"]),
+        entry("unreachable", dead, ["xcgz/index.html"], region=HENAN),
+        entry("sample_only", checks, samples=["lists/n1.html"]),
+        entry("partly_moved", checks, ["retired-too/index.html", "lists/index.html"]),
     ])
     path = tmp_path_factory.mktemp("check-registry") / "sites.toml"
     path.write_text(text, encoding="utf-8")
@@ -193,8 +199,27 @@ def test_table_is_printed(checked):
     assert lines[0].split()[:3] == ["site", "class", "platform"]
     assert any(line.startswith("blocked_rs ") and " blocked " in line and "瑞数" in line
                for line in lines)
-    assert lines[-2] == f"{len(EXPECTED)} sites checked: 4 working, 5 moved, 2 blocked, " \
-                        "2 unrecognised, 1 unreachable"
+    assert f"{len(EXPECTED)} sites checked: 4 working, 5 moved, 2 blocked, " \
+                        "2 unrecognised, 1 unreachable" in lines
+
+
+def test_summary_by_province_and_platform(checked):
+    proc, report, sites, _ = checked
+    by_province = {"安徽省": dict.fromkeys(CLASSES, 0), "河南省": dict.fromkeys(CLASSES, 0)}
+    for site_id, cls in EXPECTED.items():
+        by_province["河南省" if site_id == "unreachable" else "安徽省"][cls] += 1
+    assert report["summary"]["province"] == by_province
+    by_platform = {}
+    for site in sites.values():
+        platform = site["platform_detected"] or site["platform_registry"]
+        by_platform.setdefault(platform, dict.fromkeys(CLASSES, 0))[EXPECTED[site["id"]]] += 1
+    assert report["summary"]["platform"] == dict(sorted(by_platform.items()))
+    # the stand-ins were written as generic (one vsb): the working ones are detected
+    assert by_platform["dedecms"]["working"] >= 1 and by_platform["vsb"]["working"] == 1
+    lines = [line.split() for line in proc.stdout.splitlines()]
+    assert ["province", "sites", *CLASSES] in lines and ["platform", "sites", *CLASSES] in lines
+    assert ["河南省", "1", *map(str, by_province["河南省"].values())] in lines
+    assert ["安徽省", str(len(EXPECTED) - 1), *map(str, by_province["安徽省"].values())] in lines
 
 
 def test_update_rewrites_only_working_entries(checked, registry_file):

@@ -294,7 +294,7 @@ def test_a_sites_delay_holds_across_workers(db, redis_url, tmp_path):
 def test_seed_refuses_without_redis_or_targets(redis_url, tmp_path):
     registry = tmp_path / "sites.toml"
     registry.write_text('[[site]]\nid = "gen"\nname = "gen"\nbase_url = "http://127.0.0.1:9/"\n'
-                        'platform = "generic"\ncolumns = [{ name = "x", '
+                        'platform = "generic"\nfixture = true\ncolumns = [{ name = "x", '
                         'url = "http://127.0.0.1:9/list/index.html" }]\n', encoding="utf-8")
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     no_redis = subprocess.run([sys.executable, "-m", "scrapy", "seed", "--sites", "gen",

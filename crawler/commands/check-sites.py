@@ -3,7 +3,8 @@
     scrapy check-sites [--sites ID,ID|all] [--report PATH] [--update]
 
 Prints a table (site, class, platform in the registry → detected, notice links on the first
-page, URL, detail), writes the JSON report to PATH, and with --update writes today's date to
+page, URL, detail) and a summary by province and by platform, writes the JSON report (with
+the same summary) to PATH, and with --update writes today's date to
 `last_checked` and the detected platform of every working entry into the registry file.
 The checks themselves run in `crawler/spiders/check.py`.
 """
@@ -18,7 +19,13 @@ from scrapy.exceptions import UsageError
 
 from crawler.registry import DEFAULT_REGISTRY_PATH, RegistryError, registry_from_settings
 from crawler.registry_edit import update_registry_file
-from crawler.sitecheck import build_report, format_table, platform_updates, write_report
+from crawler.sitecheck import (
+    build_report,
+    format_summary,
+    format_table,
+    platform_updates,
+    write_report,
+)
 from crawler.spiders.check import SiteCheckSpider
 from pipelines.dates import utc_now_iso
 
@@ -63,6 +70,7 @@ class Command(ScrapyCommand):
         registry_path = self.settings.get("NOTICES_REGISTRY_PATH") or DEFAULT_REGISTRY_PATH
         report = build_report(crawler.spider.rows, sites, utc_now_iso(), str(registry_path))
         print(format_table(report), flush=True)
+        print(f"\n{format_summary(report)}", flush=True)
         if opts.report:
             write_report(report, opts.report)
             logger.info("check report written to %s", opts.report)
