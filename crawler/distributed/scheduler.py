@@ -5,7 +5,13 @@ stats collector and logs through `Spider.log()` (both deprecated); `RedisSchedul
 neither. (Its `RedisSpider` is not used: it starts through `start_requests()`; our spiders'
 `start()` yields nothing in a worker, `scrapy seed` queues the start requests.) Its seen-set never
 expires; `ExpiringDupeFilter` gives it an expiry (`NOTICES_REDIS_SEEN_TTL`, renewed with every
-new request) and `scrapy seed` empties it, so each seeded crawl starts with a fresh set.
+new request); `scrapy seed --reset` empties it.
+
+Every step that changes the queue is one Lua script, so a step retried after Redis went away
+(`WaitOutRetry`) neither loses nor doubles a request: a new request is marked seen and queued
+together, and a request taken from the queue is recorded in the run's taken-hash
+(`RedisKeys.taken`) in the same step. The taken-hash is what goes back into the queue when the
+run dies or closes without committing its feed (`crawler.distributed.state`).
 
 A scrapy-redis worker takes requests from the shared queue until its downloader holds
 `CONCURRENT_REQUESTS` of them, although a site's slot downloads only a couple at a time: one
@@ -25,45 +31,68 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from crawler.distributed import keys_from_settings, redis_client
+
 logger = logging.getLogger(__name__)
+
+# KEYS: seen set, queue; ARGV: fingerprint, score, request data, seen-set ttl (s).
+PUSH_UNSEEN = """
+local added = redis.call('SADD', KEYS[1], ARGV[1])
+if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+if added == 1 then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) end
+return added
+"""
+
+# KEYS: queue, the run's taken-hash; ARGV: request data, score. 1 if the request is this run's.
+TAKE = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  return 1
+end
+return redis.call('HEXISTS', KEYS[2], ARGV[1])
+"""
 
 
 class ExpiringDupeFilter(RFPDupeFilter):
-    """The shared seen-request set, expiring `ttl` seconds after its last addition."""
+    """The shared seen-request set, expiring `ttl` seconds after its last addition (the
+    scheduler adds to it with the request, `SlotAwareQueue.push_unseen`)."""
 
     def __init__(self, server, key, debug=False, ttl: int = 0):
         super().__init__(server, key, debug)
         self.ttl = ttl
 
-    @classmethod
-    def from_spider(cls, spider):
-        df = super().from_spider(spider)
-        df.ttl = spider.settings.getint("NOTICES_REDIS_SEEN_TTL")
-        return df
-
-    def request_seen(self, request) -> bool:
-        fingerprint = self.request_fingerprint(request)
-        with self.server.pipeline(transaction=False) as pipe:
-            pipe.sadd(self.key, fingerprint)
-            if self.ttl > 0:
-                pipe.expire(self.key, self.ttl)
-            added = pipe.execute()[0]
-        return added == 0
-
 
 class SlotAwareQueue(PriorityQueue):
-    """scrapy-redis's priority queue, with a pop that can pass over requests."""
+    """scrapy-redis's priority queue, with a pop that can pass over requests and records
+    what it takes, and a push that checks the seen-set in the same step."""
+
+    taken_key: str | None = None  # the run's taken-hash (None: nothing recorded)
+
+    def register_scripts(self) -> None:
+        self._push_unseen = self.server.register_script(PUSH_UNSEEN)
+        self._take = self.server.register_script(TAKE)
+
+    def push_unseen(self, request, fingerprint: str, seen_key: str, ttl: int) -> bool:
+        """Queue `request` unless its fingerprint is in the seen-set; True if queued."""
+        return bool(self._push_unseen(keys=[seen_key, self.key],
+                                      args=[fingerprint, -request.priority,
+                                            self._encode_request(request), ttl]))
 
     def pop_first(self, accept, scan: int):
         """Remove and return the first of the `scan` best requests that `accept` takes.
 
         Those passed over stay queued; a request another worker removed first is skipped.
         """
-        for data in self.server.zrange(self.key, 0, scan - 1):
+        for data, score in self.server.zrange(self.key, 0, scan - 1, withscores=True):
             request = self._decode_request(data)
-            if accept(request) and self.server.zrem(self.key, data):
+            if accept(request) and self._taken(data, score):
                 return request
         return None
+
+    def _taken(self, data: bytes, score: float) -> bool:
+        if self.taken_key is None:
+            return bool(self.server.zrem(self.key, data))
+        return bool(self._take(keys=[self.key, self.taken_key], args=[data, score]))
 
 
 class RedisScheduler(Scheduler):
@@ -72,6 +101,12 @@ class RedisScheduler(Scheduler):
     crawler = None
     prefetch = 0
     scan = 32  # queued requests looked at for one with room in its slot
+
+    @classmethod
+    def from_settings(cls, settings):
+        scheduler = super().from_settings(settings)
+        scheduler.server = redis_client(settings, decode_responses=False)
+        return scheduler
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -85,20 +120,30 @@ class RedisScheduler(Scheduler):
         self.queue = load_object(self.queue_cls)(
             server=self.server, spider=spider, key=self.queue_key % {"spider": spider.name},
             serializer=self.serializer)
+        self.queue.register_scripts()
+        state = getattr(self.crawler, "notices_state", None) if self.crawler else None
+        if state is not None:  # a worker: what it takes is recorded until it commits
+            self.queue.taken_key = keys_from_settings(spider.settings).taken(spider.name,
+                                                                             state.run_id)
         if not self.df:
-            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+            self.df = load_object(self.dupefilter_cls)(
+                self.server, self.dupefilter_key % {"spider": spider.name},
+                spider.settings.getbool("DUPEFILTER_DEBUG"),
+                spider.settings.getint("NOTICES_REDIS_SEEN_TTL"))
         if self.flush_on_start:
             self.flush()
         if len(self.queue):
             logger.info("resuming the crawl: %d requests in %s", len(self.queue), self.queue.key)
 
     def enqueue_request(self, request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
+        if request.dont_filter:
+            self.queue.push(request)
+        elif not self.queue.push_unseen(request, self.df.request_fingerprint(request),
+                                        self.df.key, self.df.ttl):
             self.df.log(request, self.spider)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def waiting_by_slot(self) -> Counter[str]:
@@ -112,13 +157,13 @@ class RedisScheduler(Scheduler):
 
     def next_request(self):
         engine = self.crawler.engine if self.crawler else None
-        if self.prefetch > 0 and engine is not None and isinstance(self.queue, SlotAwareQueue):
+        if self.prefetch > 0 and engine is not None:
             waiting = self.waiting_by_slot()
             request = self.queue.pop_first(
                 lambda queued: waiting[engine.downloader.get_slot_key(queued)] < self.prefetch,
                 self.scan)
         else:
-            request = self.queue.pop(self.idle_before_close)
+            request = self.queue.pop_first(lambda queued: True, 1)
         if request and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
