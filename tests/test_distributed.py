@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from crawler.distributed import RedisKeys
+from crawler.distributed import RedisKeys, redis_problem
 from crawler.distributed.state import ALREADY_MINE, CLAIMED, HELD_ELSEWHERE, RedisCrawlState
 from crawler.state import Known
 from fixtures.server import FixtureServer
@@ -42,32 +42,50 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class RedisServer:
+    """A redis-server of its own on a free loopback port, to be stopped and started again
+    (same port, same data folder)."""
+
+    def __init__(self, workdir: Path, *options: str):
+        self.binary = shutil.which("redis-server")
+        if self.binary is None:
+            pytest.fail("redis-server is not installed; the distributed tests need a real one "
+                        "(`make test` installs it with apt-get, or: apt-get install "
+                        "redis-server)")
+        self.port = free_port()
+        self.workdir = workdir
+        self.options = options or ("--save", "", "--appendonly", "no")
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, password: str | None = None) -> RedisServer:
+        auth = ("--requirepass", password) if password else ()
+        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind",
+                                      "127.0.0.1", "--dir", str(self.workdir), *self.options,
+                                      *auth],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port, password=password)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return self
+            except (redis.ConnectionError, redis.exceptions.BusyLoadingError):
+                assert self.proc.poll() is None, "redis-server exited at start"
+                assert time.monotonic() < deadline, "redis-server did not answer within 10 s"
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.proc.terminate()  # SIGTERM: redis-server flushes its append-only file and exits
+        self.proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     """A redis-server of its own on a free loopback port, nothing saved to disk."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed; the distributed tests need a real one "
-                    "(`make test` installs it with apt-get, or: apt-get install redis-server)")
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(workdir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            assert proc.poll() is None, "redis-server exited at start"
-            assert time.monotonic() < deadline, "redis-server did not answer within 10 s"
-            time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
@@ -268,6 +286,96 @@ def test_a_killed_workers_work_is_taken_back_and_finished_by_the_others(
     assert sum(r["distributed"].get("taken_back_count", 0) for r in reports) > 0
     assert db.hlen("notices:known:gen") == COUNT
     assert db.keys("notices:claims:*") == [] and db.keys("notices:taken:*") == []
+
+
+def test_a_redis_outage_is_waited_out_and_loses_nothing(big_site, tmp_path):
+    """redis-server stopped mid-crawl for 5 s, longer than a worker's TTL, then started
+    again with its data (append-only file, synced on every write)."""
+    server, registry = big_site
+    store = RedisServer(tmp_path / "redis-data", "--save", "", "--appendonly", "yes",
+                        "--appendfsync", "always")
+    (tmp_path / "redis-data").mkdir()
+    store.start()
+    try:
+        db = redis.Redis.from_url(store.url, decode_responses=True)
+        before = notice_fetches(server)
+        seed(store.url, registry)
+        slow = {"DOWNLOAD_DELAY": "0.01"}
+        workers = start_workers(server, db, tmp_path, store.url, registry, ("w1", "w2"), slow)
+        wait_for(lambda: notice_fetches(server) - before >= 100, "100 notice pages")
+        store.stop()
+        outage_began = notice_fetches(server)
+        time.sleep(5)
+        assert all(proc.poll() is None for proc in workers.values()), "a worker gave up"
+        store.start()
+        logs = {name: finish(proc, tmp_path, name) for name, proc in workers.items()}
+        assert outage_began - before < COUNT  # the outage came before the end
+        known = db.hlen("notices:known:gen")
+    finally:
+        store.stop()
+
+    urls = Counter(url for name in workers
+                   for url in feed_urls(tmp_path / "out" / f"notices-{name}.jsonl"))
+    assert set(urls) == expected_urls(server)  # 0 lost
+    assert max(urls.values()) == 1  # 0 twice
+    assert known == COUNT
+    for name, log in logs.items():
+        assert "Redis unreachable" in log and "Redis answers again" in log, log[-3000:]
+        assert "Spider error" not in log and "Traceback" not in log, log[-3000:]
+        report = json.loads((tmp_path / "out" / f"notices-{name}.report.json").read_text())
+        assert report["finish_reason"] == "finished"
+        assert report["distributed"]["redis_outage_count"] >= 1
+        assert report["sites"]["gen"]["errors"]["network_error"] == 0
+        assert report["sites"]["gen"]["new"] == report["sites"]["gen"]["emitted"]
+
+
+def refusal(redis_url: str, registry: Path, tmp_path: Path, *args: str) -> str:
+    """The stderr of a worker that must refuse to start: exit status 2, one refusal line."""
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "notices", *args,
+                           *settings_args(redis_url, registry)],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    [line] = [line for line in proc.stderr.splitlines() if "refused" in line]
+    assert proc.stderr.rstrip().endswith(line)
+    return line
+
+
+def test_a_worker_refuses_a_feed_placeholder_it_cannot_fill(big_site, db, redis_url,
+                                                             tmp_path):
+    server, registry = big_site
+    seed(redis_url, registry)
+    line = refusal(redis_url, registry, tmp_path,
+                   "-o", str(tmp_path / "out" / "%(name)s-%(worker)s.jsonl"))
+    assert "%(worker)s" in line and "-a worker=" in line
+    assert db.zcard("notices:notices:requests") == 1  # the queue left to the other workers
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_worker_refuses_a_redis_it_cannot_use(big_site, tmp_path):
+    _, registry = big_site
+    feed = ("-a", "worker=w1", "-o", str(tmp_path / "out" / "%(worker)s.jsonl"))
+    locked = RedisServer(tmp_path).start(password="s3cret")
+    try:
+        base = f"127.0.0.1:{locked.port}"
+        assert redis_problem(f"redis://:s3cret@{base}/0") is None  # the right password
+        for url, why in [(f"redis://:wrong@{base}/0", "refuses the credentials"),
+                         (f"redis://{base}/0", "refuses the credentials"),
+                         (f"redis://:s3cret@{base}/99", "DB index is out of range"),
+                         (f"redis://:s3cret@{base}/zero", "must be a database number"),
+                         (f"{base}/0", "has no scheme"),
+                         (f"redis://127.0.0.1:{free_port()}/0", "cannot reach Redis")]:
+            assert why in refusal(url, registry, tmp_path, *feed), url
+    finally:
+        locked.stop()
+    open_redis = RedisServer(tmp_path).start()  # no password set: one given is refused
+    try:
+        line = refusal(f"redis://:guess@127.0.0.1:{open_redis.port}/0", registry, tmp_path,
+                       *feed)
+        assert "without any password configured" in line
+    finally:
+        open_redis.stop()
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_sites_delay_holds_across_workers(db, redis_url, tmp_path):

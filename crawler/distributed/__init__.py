@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import AuthenticationError, AuthorizationError, RedisError
@@ -84,12 +84,13 @@ class WaitOutRetry(Retry):
                                error)
             return True
 
-        result = super().call_with_retry(do, fail, retryable, with_failure_count)
-        if started is not None:
-            waited = time.monotonic() - started
-            outages.waited += waited
-            logger.warning("Redis answers again after %.1f s: carrying on", waited)
-        return result
+        try:
+            return super().call_with_retry(do, fail, retryable, with_failure_count)
+        finally:  # an answer, or an error reply (NOSCRIPT after a restart): Redis is back
+            if started is not None:
+                waited = time.monotonic() - started
+                outages.waited += waited
+                logger.warning("Redis answers again after %.1f s: carrying on", waited)
 
 
 def redis_client(settings, decode_responses: bool = True):
@@ -108,8 +109,12 @@ def redis_problem(url: str) -> str | None:
     import redis
 
     shown = _without_password(url)
-    if not urlsplit(url).scheme:
+    parts = urlsplit(url)
+    if not parts.scheme:
         return f"Redis URL {shown!r} has no scheme: write redis://HOST:PORT/DB"
+    if parts.scheme in ("redis", "rediss") and parts.path.strip("/") and not (
+            parts.path.strip("/").isdigit()):
+        return f"Redis URL {shown!r}: the path must be a database number, as in /0"
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5,
                                       retry=Retry(ExponentialBackoff(), 0))
@@ -117,6 +122,10 @@ def redis_problem(url: str) -> str | None:
         return f"malformed Redis URL {shown!r}: {exc}"
     try:
         client.ping()
+        if parts.password and not parts.username:
+            # Redis without a password accepts any from redis-py (it logs in as `default`);
+            # the one-argument AUTH says whether a password is set at all.
+            client.execute_command("AUTH", unquote(parts.password))
     except (AuthenticationError, AuthorizationError) as exc:
         return f"Redis at {shown} refuses the credentials: {exc}"
     except (RedisConnectionError, RedisTimeoutError) as exc:
