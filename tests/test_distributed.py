@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import signal
 import socket
@@ -18,6 +19,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -107,21 +109,23 @@ class TimedFixtureServer(FixtureServer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.times: list[tuple[float, str]] = []
+        self.times: list[tuple[float, str, str]] = []  # (time, site id, path)
         self.first_list_released = threading.Event()
         self.first_list_released.set()
 
     def record(self, site_id: str, method: str, path: str, user_agent: str = "") -> int:
         with self._lock:
-            self.times.append((time.monotonic(), path))
+            self.times.append((time.monotonic(), site_id, path))
         if path == FIRST_LIST:
             self.first_list_released.wait(timeout=90)
         return super().record(site_id, method, path, user_agent)
 
 
-def serve_site(folder: Path, count: int, per_page: int, registry_extra: str = ""):
-    build_site(folder / "sites" / "gen" / "root", count=count, per_page=per_page)
-    server = TimedFixtureServer(["gen"], sites_dir=folder / "sites")
+def serve_site(folder: Path, count: int, per_page: int, registry_extra: str = "",
+               names: tuple[str, ...] = ("gen",)):
+    for name in names:
+        build_site(folder / "sites" / name / "root", count=count, per_page=per_page)
+    server = TimedFixtureServer(list(names), sites_dir=folder / "sites")
     server.start()
     registry = write_registry(folder / "sites.toml", server, extra=registry_extra)
     return server, registry
@@ -150,7 +154,8 @@ def settings_args(redis_url: str, registry: Path, extra: dict | None = None) -> 
 
 
 def seed(redis_url: str, registry: Path, *args: str) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "scrapy", "seed", "--sites", "gen", *args,
+    sites = () if "--sites" in args else ("--sites", "gen")
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "seed", *sites, *args,
                            *settings_args(redis_url, registry)],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
@@ -378,25 +383,91 @@ def test_a_worker_refuses_a_redis_it_cannot_use(big_site, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def smallest_gaps(server) -> dict[str, float]:
+    """Per site, the smallest gap between two requests it received."""
+    gaps = {}
+    for site in {site for _, site, _ in server.times}:
+        times = sorted(t for t, where, _ in server.times if where == site)
+        gaps[site] = min(b - a for a, b in zip(times, times[1:], strict=False))
+    return gaps
+
+
 def test_a_sites_delay_holds_across_workers(db, redis_url, tmp_path):
     delay = 0.4
     server, registry = serve_site(tmp_path, count=12, per_page=12,
                                   registry_extra=f"politeness = {{ download_delay = {delay} }}\n")
     try:
         seed(redis_url, registry)
-        # Two requests at a time each, so both workers get a share of the 12 notices.
-        few = {"CONCURRENT_REQUESTS": "2"}
-        workers = start_workers(server, db, tmp_path, redis_url, registry, ("w1", "w2"), few)
+        workers = start_workers(server, db, tmp_path, redis_url, registry, ("w1", "w2"))
         for name, proc in workers.items():
             finish(proc, tmp_path, name)
     finally:
         server.stop()
     per_worker = [feed_urls(tmp_path / "out" / f"notices-{name}.jsonl") for name in workers]
-    assert all(per_worker) and sum(map(len, per_worker)) == 12
-    times = sorted(t for t, _ in server.times)
-    assert len(times) == 13  # the list page and 12 notices
-    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= delay - 0.05, gaps
+    # Both workers fetch from the first list page on, within the one pace of the site.
+    assert all(per_worker) and sum(map(len, per_worker)) == 12, list(map(len, per_worker))
+    assert len(server.times) == 13  # the list page and 12 notices
+    assert smallest_gaps(server)["gen"] >= delay - 0.05, server.times
+
+
+def test_three_workers_share_three_sites_each_at_its_pace(db, redis_url, tmp_path):
+    delay, names = 0.5, ("east", "west", "north")
+    server, registry = serve_site(tmp_path, count=10, per_page=10, names=names,
+                                  registry_extra=f"politeness = {{ download_delay = {delay} }}\n")
+    try:
+        assert seed(redis_url, registry, "--sites", ",".join(names))["seeded"] == 3
+        workers = start_workers(server, db, tmp_path, redis_url, registry, ("w1", "w2", "w3"))
+        for name, proc in workers.items():
+            finish(proc, tmp_path, name)
+    finally:
+        server.stop()
+    feeds = {name: feed_urls(tmp_path / "out" / f"notices-{name}.jsonl") for name in workers}
+    union = Counter(url for urls in feeds.values() for url in urls)
+    assert set(union) == {server.base_urls[site].rstrip("/") + notice_path(n)
+                          for site in names for n in range(1, 11)}
+    assert max(union.values()) == 1
+    assert all(feeds.values()), {name: len(urls) for name, urls in feeds.items()}
+    for site, gap in smallest_gaps(server).items():
+        # Starts are spaced by the delay (Redis clock); arrival adds the jitter of three
+        # workers and the server sharing two cores.
+        assert gap >= delay - 0.1, (site, gap)
+    for name, urls in feeds.items():
+        report = json.loads((tmp_path / "out" / f"notices-{name}.report.json").read_text())
+        rows = report["sites"]
+        assert sum(row["new"] for row in rows.values()) == len(urls)  # every one new, not null
+
+
+def queued(redis_url: str) -> list[dict]:
+    """The requests in the shared queue, as scrapy-redis serialized them."""
+    raw = redis.Redis.from_url(redis_url)  # bytes: the requests are pickled
+    return [pickle.loads(data) for data in raw.zrange("notices:notices:requests", 0, -1)]
+
+
+def test_seed_adds_start_urls_and_sites_together_and_keeps_the_seen_set(db, redis_url,
+                                                                        tmp_path):
+    server, registry = serve_site(tmp_path, count=4, per_page=4, names=("east", "west"))
+    server.stop()  # nothing is fetched: seeding only queues
+    west_list = server.base_urls["west"] + "list/index.html"
+    east_notice = server.base_urls["east"].rstrip("/") + notice_path(1)
+    first = seed(redis_url, registry, "--sites", "east", "--start-url", west_list,
+                 "--start-url", east_notice)
+    assert (first["seeded"], first["already_seen"], first["queued"]) == (3, 0, 3)
+    slots = {(request["url"], request["meta"]["download_slot"])
+             for request in queued(redis_url)}
+    assert slots == {(server.base_urls["east"] + "list/index.html", "east"),  # registry site
+                     (west_list, f"127.0.0.1_{urlsplit(west_list).port}"),
+                     (east_notice, f"127.0.0.1_{urlsplit(east_notice).port}")}
+
+    # More work for the running crawl: only the new URL is added, nothing walked again.
+    db.delete("notices:notices:requests")  # as if the workers had taken the first three
+    west_notice = server.base_urls["west"].rstrip("/") + notice_path(2)
+    more = seed(redis_url, registry, "--sites", "east", "--start-url", west_list,
+                "--start-url", west_notice)
+    assert (more["seeded"], more["already_seen"]) == (1, 2)
+    assert [request["url"] for request in queued(redis_url)] == [west_notice]
+    # --reset: a new pass, every list walked again.
+    again = seed(redis_url, registry, "--reset", "--sites", "east", "--start-url", west_list)
+    assert (again["seeded"], again["already_seen"]) == (2, 0)
 
 
 def test_seed_refuses_without_redis_or_targets(redis_url, tmp_path):
