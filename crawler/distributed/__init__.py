@@ -189,6 +189,10 @@ class RedisKeys:
         """When the next request of a download slot (site) may start, across workers."""
         return f"{self.prefix}:pace:{slot}"
 
+    def sent(self, slot: str) -> str:
+        """When the last request of a download slot went out, across workers."""
+        return f"{self.prefix}:sent:{slot}"
+
 
 def keys_from_settings(settings) -> RedisKeys:
     return RedisKeys(settings.get("NOTICES_REDIS_PREFIX") or "notices")

@@ -17,9 +17,8 @@ A scrapy-redis worker takes requests from the shared queue until its downloader 
 `CONCURRENT_REQUESTS` of them, although a site's slot downloads only a couple at a time: one
 worker would hoard a one-site crawl while the others stand idle, and a killed worker would
 take everything it held with it. `RedisScheduler` takes a request only when fewer than
-`NOTICES_REDIS_PREFETCH` of its own already wait for that request's download slot (fewer
-than one for a site with a delay, whose pace all workers share); the others stay in the
-shared queue for another worker.
+`NOTICES_REDIS_PREFETCH` of its own already wait for that request's download slot; the
+others stay in the shared queue for another worker.
 """
 
 from __future__ import annotations
@@ -147,18 +146,6 @@ class RedisScheduler(Scheduler):
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
-    def prefetch_for(self, slot: str) -> int:
-        """How many of a slot's requests this worker may hold waiting: `prefetch`, or one for
-        a site with a delay — its pace is shared, so more would only keep them from the
-        other workers."""
-        downloader = self.crawler.engine.downloader
-        if slot in downloader.slots:
-            delay = downloader.slots[slot].delay
-        else:
-            config = self.crawler.settings.getdict("DOWNLOAD_SLOTS").get(slot) or {}
-            delay = config.get("delay", self.crawler.settings.getfloat("DOWNLOAD_DELAY"))
-        return 1 if delay > 0 else self.prefetch
-
     def waiting_by_slot(self) -> Counter[str]:
         """This worker's requests not yet being transferred (in the downloader middlewares
         or a slot's queue), by download slot."""
@@ -173,11 +160,9 @@ class RedisScheduler(Scheduler):
         if self.prefetch > 0 and engine is not None:
             waiting = self.waiting_by_slot()
 
-            def room(queued) -> bool:
-                slot = engine.downloader.get_slot_key(queued)
-                return waiting[slot] < self.prefetch_for(slot)
-
-            request = self.queue.pop_first(room, self.scan)
+            request = self.queue.pop_first(
+                lambda queued: waiting[engine.downloader.get_slot_key(queued)] < self.prefetch,
+                self.scan)
         else:
             request = self.queue.pop_first(lambda queued: True, 1)
         if request and self.stats:
