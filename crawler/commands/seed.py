@@ -111,8 +111,12 @@ def seed(crawler, spider, requests, reset: bool = False) -> dict:
         scheduler.df.clear()
     added = sum(1 for request in requests if scheduler.enqueue_request(request))
     server, keys = redis_client(crawler.settings), keys_from_settings(crawler.settings)
-    taken_back = take_back_from_dead(server, keys, spider.name)
-    freed = free_dead_claims(server, keys)
+    taken_back = freed = 0
+    # Just after a Redis restart every heartbeat has lapsed: live workers would look dead.
+    if float(server.info("server")["uptime_in_seconds"]) > crawler.settings.getfloat(
+            "NOTICES_REDIS_WORKER_TTL"):
+        taken_back = take_back_from_dead(server, keys, spider.name)
+        freed = free_dead_claims(server, keys)
     return {"spider": spider.name, "seeded": added, "already_seen": len(requests) - added,
             "taken_back": taken_back, "queued": len(scheduler.queue), "freed_claims": freed}
 
