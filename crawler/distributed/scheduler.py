@@ -17,8 +17,9 @@ A scrapy-redis worker takes requests from the shared queue until its downloader 
 `CONCURRENT_REQUESTS` of them, although a site's slot downloads only a couple at a time: one
 worker would hoard a one-site crawl while the others stand idle, and a killed worker would
 take everything it held with it. `RedisScheduler` takes a request only when fewer than
-`NOTICES_REDIS_PREFETCH` of its own already wait for that request's download slot; the
-others stay in the shared queue for another worker.
+`NOTICES_REDIS_PREFETCH` of its own already wait for that request's download slot — one, for
+a site with a delay, whose pace all workers share — looking past the requests of slots it
+holds enough of (up to 256 deep); the others stay in the shared queue for another worker.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from scrapy_redis.scheduler import Scheduler
 from crawler.distributed import keys_from_settings, redis_client
 
 logger = logging.getLogger(__name__)
+
+DECODED_KEPT = 4096  # passed-over requests kept decoded
 
 # KEYS: seen set, queue; ARGV: fingerprint, score, request data, seen-set ttl (s).
 PUSH_UNSEEN = """
@@ -69,6 +72,9 @@ class SlotAwareQueue(PriorityQueue):
     taken_key: str | None = None  # the run's taken-hash (None: nothing recorded)
 
     def register_scripts(self) -> None:
+        # Requests passed over, decoded: a worker looks at the same part of the queue again
+        # and again while its slots are full.
+        self._decoded: dict[bytes, object] = {}
         self._push_unseen = self.server.register_script(PUSH_UNSEEN)
         self._take = self.server.register_script(TAKE)
 
@@ -78,15 +84,26 @@ class SlotAwareQueue(PriorityQueue):
                                       args=[fingerprint, -request.priority,
                                             self._encode_request(request), ttl]))
 
-    def pop_first(self, accept, scan: int):
-        """Remove and return the first of the `scan` best requests that `accept` takes.
+    def pop_first(self, accept, scan: int, pages: int = 1):
+        """Remove and return the first request that `accept` takes among the best
+        `scan` × `pages`, looked at `scan` at a time.
 
-        Those passed over stay queued; a request another worker removed first is skipped.
+        Those passed over stay queued (kept decoded, to be looked at again); a request
+        another worker removed first is skipped.
         """
-        for data, score in self.server.zrange(self.key, 0, scan - 1, withscores=True):
-            request = self._decode_request(data)
-            if accept(request) and self._taken(data, score):
-                return request
+        for page in range(pages):
+            rows = self.server.zrange(self.key, page * scan, (page + 1) * scan - 1,
+                                      withscores=True)
+            for data, score in rows:
+                request = self._decoded.pop(data, None) or self._decode_request(data)
+                if not accept(request):
+                    if len(self._decoded) >= DECODED_KEPT:
+                        self._decoded.clear()
+                    self._decoded[data] = request
+                elif self._taken(data, score):
+                    return request
+            if len(rows) < scan:
+                break
         return None
 
     def _taken(self, data: bytes, score: float) -> bool:
@@ -100,7 +117,7 @@ class RedisScheduler(Scheduler):
 
     crawler = None
     prefetch = 0
-    scan = 32  # queued requests looked at for one with room in its slot
+    scan, scan_pages = 32, 8  # queued requests looked at, 32 at a time, for one with room
 
     @classmethod
     def from_settings(cls, settings):
@@ -146,6 +163,18 @@ class RedisScheduler(Scheduler):
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
+    def prefetch_for(self, slot: str) -> int:
+        """How many of a slot's requests this worker may hold waiting: `prefetch`, or one for
+        a site with a delay — its pace is shared, so more would only keep them from the
+        other workers."""
+        downloader = self.crawler.engine.downloader
+        if slot in downloader.slots:
+            delay = downloader.slots[slot].delay
+        else:
+            config = self.crawler.settings.getdict("DOWNLOAD_SLOTS").get(slot) or {}
+            delay = config.get("delay", self.crawler.settings.getfloat("DOWNLOAD_DELAY"))
+        return 1 if delay > 0 else self.prefetch
+
     def waiting_by_slot(self) -> Counter[str]:
         """This worker's requests not yet being transferred (in the downloader middlewares
         or a slot's queue), by download slot."""
@@ -160,9 +189,11 @@ class RedisScheduler(Scheduler):
         if self.prefetch > 0 and engine is not None:
             waiting = self.waiting_by_slot()
 
-            request = self.queue.pop_first(
-                lambda queued: waiting[engine.downloader.get_slot_key(queued)] < self.prefetch,
-                self.scan)
+            def room(queued) -> bool:
+                slot = engine.downloader.get_slot_key(queued)
+                return waiting[slot] < self.prefetch_for(slot)
+
+            request = self.queue.pop_first(room, self.scan, self.scan_pages)
         else:
             request = self.queue.pop_first(lambda queued: True, 1)
         if request and self.stats:
