@@ -27,6 +27,11 @@ def crawl(tmp_path, server, *args, seen_run=3):
                                "NOTICES_SEEN_RUN": str(seen_run)})
 
 
+def site_id_of(server) -> str:
+    """A start-URL crawl's site id: the host and the port (`127.0.0.1_PORT`)."""
+    return "127.0.0.1_" + server.base_urls["gen"].rstrip("/").rsplit(":", 1)[1]
+
+
 def notice_fetches(server) -> int:
     return sum(server.request_count("gen", notice_path(n)) for n in range(1, 40))
 
@@ -45,7 +50,7 @@ def test_unchanged_site_fetches_no_notice_page_again(site, tmp_path):
     assert notice_fetches(server) == 12
     # 4 known notices on the first list page pass NOTICES_SEEN_RUN=3: page 2 is not read
     assert server.request_count("gen", "/list/index_1.html") == 1
-    assert second.stat("notices/list_walk_stopped_count/127.0.0.1") == 1
+    assert second.stat(f"notices/list_walk_stopped_count/{site_id_of(server)}") == 1
 
 
 def test_new_notice_alone_is_fetched(site, tmp_path):
@@ -69,7 +74,7 @@ def test_changed_notice_is_a_revision_in_a_full_crawl(site, tmp_path):
     [before] = [r for r in first.records if r["url"] == revised["url"]]
     assert revised["content_sha1"] != before["content_sha1"]
     assert notice_fetches(server) == 24
-    assert second.stat("notices/unchanged_count/127.0.0.1") == 11
+    assert second.stat(f"notices/unchanged_count/{site_id_of(server)}") == 11
 
     write_notice(root, 7, body="整改情况再次更新。")
     third = crawl(tmp_path, server, "full=1")

@@ -1,15 +1,16 @@
-"""`scrapy seed`: start a distributed crawl by putting its start requests into Redis.
+"""`scrapy seed`: add a crawl's start requests to the shared queue in Redis.
 
     scrapy seed --sites all --redis-url redis://10.0.0.5:6379/0
-    scrapy seed --start-url http://www.example.gov.cn/xcgz/index.html --redis-url …
+    scrapy seed --start-url http://www.example.gov.cn/xcgz/index.html --start-url … --sites a,b
     scrapy seed jingxian --redis-url …        (a site spider: that site's columns)
 
 The requests go into the queue of the spider named first (default `notices`), through the
 same scrapy-redis scheduler the workers use; workers started with
-`scrapy crawl <spider> -s NOTICES_REDIS_URL=…` then take them. Every seed starts a new crawl
-generation: the spider's seen-request set is emptied first, so lists are walked again (the
-crawl state in Redis still skips notices already exported) and requests lost with a dead
-worker are made again. Claims left by workers that are no longer alive are freed.
+`scrapy crawl <spider> -s NOTICES_REDIS_URL=…` then take them. The spider's seen-request set
+is kept, so seeding more work into a running crawl walks only what is new; `--reset` empties
+it first and starts a new pass (lists walked again; the crawl state in Redis still skips
+notices already exported). Work held by workers that are no longer alive goes back into the
+queue and their claims are freed.
 """
 
 from __future__ import annotations
@@ -22,8 +23,15 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
-from crawler.distributed import apply_distributed_settings, keys_from_settings, redis_client
+from crawler.distributed import (
+    apply_distributed_settings,
+    keys_from_settings,
+    redis_client,
+    redis_problem,
+)
 from crawler.distributed.scheduler import RedisScheduler
+from crawler.distributed.state import take_back_from_dead
+from crawler.spiders.notices import start_url_target
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +51,10 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--sites", metavar="IDS",
                             help="registry site ids, comma-separated, or `all`")
-        parser.add_argument("--start-url", metavar="URL",
-                            help="a list page or notice page of any site")
+        parser.add_argument("--start-url", metavar="URL", action="append", default=[],
+                            help="a list page or notice page of any site (may be repeated)")
+        parser.add_argument("--reset", action="store_true",
+                            help="empty the seen-request set first: a new pass over every list")
         parser.add_argument("--redis-url", metavar="URL",
                             help="the Redis of the crawl (default: NOTICES_REDIS_URL)")
         parser.add_argument("-a", dest="spargs", action="append", default=[],
@@ -58,8 +68,6 @@ class Command(ScrapyCommand):
             raise UsageError("Invalid -a value, use -a NAME=VALUE", print_help=False) from None
         if opts.sites:
             opts.spargs["sites"] = opts.sites
-        if opts.start_url:
-            opts.spargs["start_url"] = opts.start_url
         if opts.redis_url:
             self.settings.set("NOTICES_REDIS_URL", opts.redis_url, priority="cmdline")
         if not self.settings.get("NOTICES_REDIS_URL"):
@@ -75,29 +83,42 @@ class Command(ScrapyCommand):
             spidercls = get_spider_loader(self.settings).load(name)
         except KeyError:
             raise UsageError(f"unknown spider {name!r}; see `scrapy list`") from None
+        problem = redis_problem(self.settings.get("NOTICES_REDIS_URL"))
+        if problem:
+            raise UsageError(problem, print_help=False)
         crawler = Crawler(spidercls, self.settings)
         apply_distributed_settings(crawler.settings)
         try:
             spider = spidercls.from_crawler(crawler, **opts.spargs)
+            # Start URLs beside the spider's own targets (registry sites, or none).
+            spider.targets += [start_url_target(url) for url in opts.start_url]
         except ValueError as exc:
             raise UsageError(str(exc), print_help=False) from None
         requests = spider.target_requests()
         if not requests:
             raise UsageError(f"nothing to seed for spider {name!r}: give --sites IDS|all or "
                              "--start-url URL", print_help=False)
-        result = seed(crawler, spider, requests)
+        result = seed(crawler, spider, requests, reset=opts.reset)
         print(json.dumps(result, ensure_ascii=False))
 
 
-def seed(crawler, spider, requests) -> dict:
-    """Empty the spider's seen-set, enqueue `requests`, free dead workers' claims."""
+def seed(crawler, spider, requests, reset: bool = False) -> dict:
+    """Enqueue `requests` not seen yet (all of them, the seen-set emptied, with `reset`);
+    put dead workers' work back into the queue and free their claims."""
     scheduler = RedisScheduler.from_settings(crawler.settings)
     scheduler.open(spider)
-    scheduler.df.clear()
+    if reset:
+        scheduler.df.clear()
     added = sum(1 for request in requests if scheduler.enqueue_request(request))
-    freed = free_dead_claims(redis_client(crawler.settings), keys_from_settings(crawler.settings))
-    return {"spider": spider.name, "seeded": added, "queued": len(scheduler.queue),
-            "freed_claims": freed}
+    server, keys = redis_client(crawler.settings), keys_from_settings(crawler.settings)
+    taken_back = freed = 0
+    # Just after a Redis restart every heartbeat has lapsed: live workers would look dead.
+    if float(server.info("server")["uptime_in_seconds"]) > crawler.settings.getfloat(
+            "NOTICES_REDIS_WORKER_TTL"):
+        taken_back = take_back_from_dead(server, keys, spider.name)
+        freed = free_dead_claims(server, keys)
+    return {"spider": spider.name, "seeded": added, "already_seen": len(requests) - added,
+            "taken_back": taken_back, "queued": len(scheduler.queue), "freed_claims": freed}
 
 
 # KEYS[1]: a claims hash; ARGV[1]: the worker-key prefix. Returns how many claims it freed.

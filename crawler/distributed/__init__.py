@@ -14,6 +14,8 @@ With `NOTICES_REDIS_URL` set (`-s NOTICES_REDIS_URL=redis://host:6379/0`) the ad
     politeness               a site's delay spaces its requests across all workers
                              (`politeness.py`, a download handler in front of the HTTP or
                              the browser handler)
+    Redis outages            every Redis call waits Redis out, retrying with back-off
+                             (`WaitOutRetry`); a worker pauses rather than failing requests
 
 Redis keys all start with `NOTICES_REDIS_PREFIX` (default `notices`); `RedisKeys` names them.
 """
@@ -21,7 +23,15 @@ Redis keys all start with `NOTICES_REDIS_PREFIX` (default `notices`); `RedisKeys
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import AuthenticationError, AuthorizationError, RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +41,101 @@ def distributed_mode(settings) -> bool:
     return bool(settings.get("NOTICES_REDIS_URL"))
 
 
-def redis_client(settings):
-    """A Redis client (text replies) for `NOTICES_REDIS_URL`."""
+class RedisOutages:
+    """This process's Redis outages: how many, how long waited, when the last one ended."""
+
+    def __init__(self):
+        self.count = 0
+        self.waited = 0.0
+        self.last_error_at = float("-inf")  # time.monotonic()
+
+    def quiet_for(self) -> float:
+        """Seconds since Redis last failed to answer this process."""
+        return time.monotonic() - self.last_error_at
+
+
+outages = RedisOutages()
+
+
+class WaitOutRetry(Retry):
+    """Retry Redis connection errors and timeouts until Redis answers again.
+
+    Back-off doubles from 0.05 s to `cap` seconds. Wrong credentials are not retried. The
+    outage is logged when it starts and ends, and counted in `outages`.
+    """
+
+    def __init__(self, cap: float = 2.0):
+        super().__init__(ExponentialBackoff(cap=cap, base=0.05), retries=-1,
+                         supported_errors=(RedisConnectionError, RedisTimeoutError))
+
+    def call_with_retry(self, do, fail, is_retryable=None, with_failure_count=False):
+        started = None
+
+        def retryable(error) -> bool:
+            nonlocal started
+            if isinstance(error, AuthenticationError | AuthorizationError):
+                return False
+            if is_retryable and not is_retryable(error):
+                return False
+            outages.last_error_at = time.monotonic()
+            if started is None:
+                started = outages.last_error_at
+                outages.count += 1
+                logger.warning("Redis unreachable (%s): waiting for it, retrying with back-off",
+                               error)
+            return True
+
+        try:
+            return super().call_with_retry(do, fail, retryable, with_failure_count)
+        finally:  # an answer, or an error reply (NOSCRIPT after a restart): Redis is back
+            if started is not None:
+                waited = time.monotonic() - started
+                outages.waited += waited
+                logger.warning("Redis answers again after %.1f s: carrying on", waited)
+
+
+def redis_client(settings, decode_responses: bool = True):
+    """A Redis client for `NOTICES_REDIS_URL` that waits out outages (`WaitOutRetry`)."""
     import redis
 
-    return redis.Redis.from_url(settings.get("NOTICES_REDIS_URL"), decode_responses=True,
-                                socket_timeout=30, socket_connect_timeout=10,
-                                retry_on_timeout=True)
+    return redis.Redis.from_url(settings.get("NOTICES_REDIS_URL"),
+                                decode_responses=decode_responses, socket_timeout=30,
+                                socket_connect_timeout=10, retry=WaitOutRetry(),
+                                retry_on_error=[RedisConnectionError, RedisTimeoutError])
+
+
+def redis_problem(url: str) -> str | None:
+    """Why `url` names no Redis a worker can use (malformed, unreachable, credentials
+    refused, no such database), or None. Asks the server once, without retrying."""
+    import redis
+
+    shown = _without_password(url)
+    parts = urlsplit(url)
+    if not parts.scheme:
+        return f"Redis URL {shown!r} has no scheme: write redis://HOST:PORT/DB"
+    if parts.scheme in ("redis", "rediss") and parts.path.strip("/") and not (
+            parts.path.strip("/").isdigit()):
+        return f"Redis URL {shown!r}: the path must be a database number, as in /0"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5,
+                                      retry=Retry(ExponentialBackoff(), 0))
+    except ValueError as exc:
+        return f"malformed Redis URL {shown!r}: {exc}"
+    try:
+        client.ping()
+        if parts.password and not parts.username:
+            # Redis without a password accepts any from redis-py (it logs in as `default`);
+            # the one-argument AUTH says whether a password is set at all.
+            client.execute_command("AUTH", unquote(parts.password))
+    except (AuthenticationError, AuthorizationError) as exc:
+        return f"Redis at {shown} refuses the credentials: {exc}"
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        return f"cannot reach Redis at {shown}: {exc}"
+    except RedisError as exc:  # e.g. "DB index is out of range", AUTH without a password set
+        return f"Redis at {shown} refuses the connection: {exc}"
+    finally:
+        client.close()
+    return None
 
 
 @dataclass(frozen=True)
@@ -51,8 +149,15 @@ class RedisKeys:
         return f"{self.prefix}:{spider}:requests"
 
     def seen(self, spider: str) -> str:
-        """The spider's seen-request fingerprints (a set, reset by every `scrapy seed`)."""
+        """The spider's seen-request fingerprints (a set, emptied by `scrapy seed --reset`)."""
         return f"{self.prefix}:{spider}:seen"
+
+    def taken(self, spider: str, run_id: str) -> str:
+        """Requests a run took from the queue since its last commit: data -> queue score.
+
+        They go back into the queue if the run dies (its heartbeat lapses) or closes without
+        committing a feed."""
+        return f"{self.prefix}:taken:{spider}:{run_id}"
 
     def worker(self, run_id: str) -> str:
         """A live worker's heartbeat (expires when the worker stops beating)."""
@@ -84,6 +189,10 @@ class RedisKeys:
     def pace(self, slot: str) -> str:
         """When the next request of a download slot (site) may start, across workers."""
         return f"{self.prefix}:pace:{slot}"
+
+    def sent(self, slot: str) -> str:
+        """When the last request of a download slot went out, across workers."""
+        return f"{self.prefix}:sent:{slot}"
 
 
 def keys_from_settings(settings) -> RedisKeys:
@@ -146,8 +255,6 @@ class DistributedAddon:
 
 
 def _without_password(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     if parts.password:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")

@@ -5,10 +5,12 @@ as often. In a distributed crawl the http/https download handler is
 `SharedPaceDownloadHandler`, in front of the handler that would download otherwise (Scrapy's
 HTTP/1.1 one, or the browser's): it first reserves the request's start time in Redis — the
 later of now and the site's next free time, which then moves on by the site's delay — and
-waits until then. It is the last step before the network, after the local slot's delay, so
-the spacing holds whatever each worker's slot does; one worker alone runs as before. The
-clock is the Redis server's, so machines with skewed clocks share one schedule. A site
-without a delay costs nothing.
+waits until then; when its turn comes it goes out only if the site's last request went out
+a delay ago or more (a worker that woke late from its wait would otherwise send two close
+together), else it waits the rest. It is the last step before the network, after the local
+slot's delay, so the spacing holds whatever each worker's slot does; one worker alone runs
+as before. The clock is the Redis server's, so machines with skewed clocks share one
+schedule. A site without a delay costs nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +40,18 @@ redis.call('SET', KEYS[1], after, 'PX', after - t + 60000)
 return start - t
 """
 
+# KEYS[1]: when the site's last request went out; ARGV[1]: the delay in ms. A request whose
+# turn has come goes out now (0) unless a late one went out less than a delay ago: then it
+# waits the rest (ms). Starts stay a delay apart even when a worker wakes late from its wait.
+SEND = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local last = redis.call('GET', KEYS[1])
+if last and t < tonumber(last) + tonumber(ARGV[1]) then return tonumber(last) + ARGV[1] - t end
+redis.call('SET', KEYS[1], t, 'PX', tonumber(ARGV[1]) + 60000)
+return 0
+"""
+
 
 def slot_of(request) -> str:
     """The download slot a request goes through (the site id for registry sites)."""
@@ -52,6 +66,7 @@ class SitePacer:
         self.default_delay = default_delay
         self.slot_delays = slot_delays
         self.reserve = server.register_script(RESERVE)
+        self.send = server.register_script(SEND)
 
     @classmethod
     def from_settings(cls, settings) -> SitePacer:
@@ -69,9 +84,14 @@ class SitePacer:
         delay = self.delay(slot)
         if delay <= 0:
             return
-        wait_ms = int(self.reserve(keys=[self.keys.pace(slot)], args=[int(delay * 1000)]))
-        if wait_ms > 0:
-            await asyncio.sleep(wait_ms / 1000)
+        delay_ms = int(delay * 1000)
+        wait_ms = int(self.reserve(keys=[self.keys.pace(slot)], args=[delay_ms]))
+        while True:
+            if wait_ms > 0:
+                await asyncio.sleep(wait_ms / 1000)
+            wait_ms = int(self.send(keys=[self.keys.sent(slot)], args=[delay_ms]))
+            if wait_ms <= 0:
+                return
 
 
 class SharedPaceDownloadHandler:

@@ -4,7 +4,9 @@ Per site: list pages, notice pages, notices emitted (new / revised / unchanged, 
 state when `NOTICES_STATE_PATH` is set), errors by class, field coverage (share of emitted
 notices with a publish date, source, hit count, body and notice kind) and the hit-counter
 requests made, by whether each raised the site's count (`counted`: the platform's counter adds
-one per read, see docs/platforms.md).
+one per read, see docs/platforms.md). A distributed worker's report adds `distributed`: the
+Redis outages it waited out and the requests it took back from dead workers (stats
+`distributed/…`).
 
 The JSON goes next to each file feed once the feed is in place (`out.jsonl` ->
 `out.report.json`) and to `NOTICES_REPORT_PATH` when that is set. Off with
@@ -21,6 +23,7 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.distributed import distributed_mode
 from crawler.state import feed_committed
 from pipelines.dates import utc_now_iso
 
@@ -79,7 +82,9 @@ class CrawlReport:
         sites |= {key.rsplit("/", 1)[1] for key in stats
                   if key.startswith(("notices/error_count/", "notices/list_page_count/"))
                   and key.count("/") == 3}
-        state_on = bool(self.crawler.settings.get("NOTICES_STATE_PATH"))
+        # The SQLite crawl state, or a distributed worker's state in Redis.
+        state_on = (bool(self.crawler.settings.get("NOTICES_STATE_PATH"))
+                    or distributed_mode(self.crawler.settings))
 
         def stat(key):
             return stats.get(key, 0)
@@ -103,14 +108,21 @@ class CrawlReport:
                 "coverage": {name: (round(self.covered[site_id][name] / emitted, 3)
                                     if emitted else None) for name in COVERAGE},
             }
-        return {"spider": spider.name if spider else None, "started_at": self.started_at,
-                "finished_at": utc_now_iso(), "finish_reason": self.finish_reason,
-                "sites": table}
+        report = {"spider": spider.name if spider else None, "started_at": self.started_at,
+                  "finished_at": utc_now_iso(), "finish_reason": self.finish_reason,
+                  "sites": table}
+        if distributed_mode(self.crawler.settings):  # faults met, and what was done about them
+            report["distributed"] = {key.split("/", 1)[1]: value for key, value in stats.items()
+                                     if key.startswith("distributed/")}
+        return report
 
     def spider_closed(self, reason):
         self.finish_reason = reason
         report = self.build()
         logger.info("crawl report (%s):\n%s", reason, format_table(report["sites"]))
+        if report.get("distributed"):
+            logger.info("distributed crawl: %s", ", ".join(
+                f"{name}={value}" for name, value in sorted(report["distributed"].items())))
         if self.path:
             self.write(Path(self.path), report)
 

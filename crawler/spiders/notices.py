@@ -46,6 +46,16 @@ class Target:
     api: dict | None = None  # custom JSON sites: the registry's `api` table
 
 
+def start_url_target(url: str) -> Target:
+    """The target of a `start_url` crawl; its site id is the host, with `_PORT` appended when
+    the URL names a port (`http://127.0.0.1:8080/x` -> `127.0.0.1_8080`)."""
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("http") or not parts.hostname:
+        raise ValueError(f"start_url must be an http(s) URL, got {url!r}")
+    return Target(url=url, site_id=f"{parts.hostname}_{parts.port}" if parts.port
+                  else parts.hostname)
+
+
 class NoticesSpider(scrapy.Spider):
     name = "notices"
     # Registry sites this spider crawls when run without arguments (set for site spiders).
@@ -88,9 +98,7 @@ class NoticesSpider(scrapy.Spider):
     # --- what to crawl --------------------------------------------------------------------
     def _targets(self) -> list[Target]:
         if self.start_url:
-            if not urlsplit(self.start_url).scheme.startswith("http"):
-                raise ValueError(f"start_url must be an http(s) URL, got {self.start_url!r}")
-            return [Target(url=self.start_url, site_id=urlsplit(self.start_url).hostname)]
+            return [start_url_target(self.start_url)]
         ids = list(self.site_ids)
         if self.requested_sites == "all":
             ids = [site.id for site in self.registry.values() if not site.placeholder]
