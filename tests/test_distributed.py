@@ -537,7 +537,7 @@ def test_two_workers_with_the_browser_keep_a_sites_pace(db, redis_url, tmp_path)
     per_worker = [feed_urls(tmp_path / "out" / f"notices-{name}.jsonl") for name in workers]
     assert all(per_worker) and sum(map(len, per_worker)) == 8
     assert all("'notices/browser_page_count'" in log for log in logs)
-    times = sorted(t for t, path in server.times if path.startswith("/list/"))
+    times = sorted(t for t, _, path in server.times if path.startswith("/list/"))
     assert len(times) == 9  # the list page and 8 notices, each fetched once
     gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
     assert min(gaps) >= delay * 0.5 - 0.05, gaps
