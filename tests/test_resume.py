@@ -13,9 +13,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
+from crawler.extensions.jobdir import pid_alive
 from tests.conftest import FAST, REPO, log_stat
 from tests.sitegen import build_site, notice_path, serve
 
@@ -195,3 +197,19 @@ def test_sigkill_while_appending_then_rerun_keeps_one_file_without_duplicates(si
     assert max(urls.values()) == 1
     recovered = log_stat((tmp_path / "3.log").read_text(), "feeds/part_record_recovered_count")
     assert recovered == len(set(complete) - kept) > 0
+
+
+def test_a_killed_crawl_not_yet_reaped_holds_no_job_directory():
+    """A child that has exited but was not waited for (a zombie) is not alive; a running one is."""
+    running = subprocess.Popen(["sleep", "30"])
+    exited = subprocess.Popen(["true"])
+    try:
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{exited.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert pid_alive(running.pid) and not pid_alive(exited.pid)
+    finally:
+        running.kill()
+        running.wait()
+        exited.wait()

@@ -35,13 +35,18 @@ CRASHED_STAMP = "%Y%m%dT%H%M%S"
 
 
 def pid_alive(pid: int) -> bool:
+    """Whether the process runs; a killed one not yet reaped by its parent (a zombie) does not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc: the signal test is all there is
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def job_resumed(crawler) -> bool:
