@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -41,3 +42,14 @@ def test_every_component_named_in_the_settings_is_importable():
     paths += [*settings["FEED_STORAGES"].values(), *settings["FEED_EXPORTERS"].values()]
     for path in paths:
         assert callable(load_object(path)), path
+
+
+
+def test_the_readme_documents_every_project_setting():
+    """Each NOTICES_*/WARC_* setting of crawler/settings.py is named in the README's table."""
+    readme = (SETTINGS_FILE.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", section))
+    settings = {name for name in assigned_names(SETTINGS_FILE.read_text(encoding="utf-8"))
+                if name.startswith(("NOTICES_", "WARC_"))}
+    assert settings and settings - documented == set()
