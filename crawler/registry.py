@@ -261,23 +261,41 @@ def registry_problems(sites: dict[str, Site]) -> list[str]:
     return problems
 
 
-def counts_table(sites: dict[str, Site]) -> str:
-    """Markdown tables of the real entries (fixtures aside): by province, then by platform."""
+_COUNT_KEYS = (("province", lambda site: site.region.get("province") or "-"),
+               ("platform", lambda site: site.platform))
+
+
+def _counts(sites: dict[str, Site]):
+    """Per key (province, platform): (name, sites, sites with a column), most sites first."""
     real = [site for site in sites.values() if not site.fixture]
-    out = []
-    for title, key in (("province", lambda s: s.region.get("province") or "-"),
-                       ("platform", lambda s: s.platform)):
+    for title, key in _COUNT_KEYS:
         rows: dict[str, list[int]] = {}
         for site in real:
             row = rows.setdefault(key(site), [0, 0])
             row[0] += 1
             row[1] += bool(site.columns)
+        yield title, real, sorted(((name, n, c) for name, (n, c) in rows.items()),
+                                  key=lambda row: (-row[1], row[0]))
+
+
+def counts_table(sites: dict[str, Site]) -> str:
+    """Markdown tables of the real entries (fixtures aside): by province, then by platform."""
+    out = []
+    for title, real, rows in _counts(sites):
         out += [f"| {title} | sites | with a column |", "|---|---:|---:|"]
-        out += [f"| {name} | {n} | {c} |" for name, (n, c) in
-                sorted(rows.items(), key=lambda item: (-item[1][0], item[0]))]
+        out += [f"| {name} | {n} | {c} |" for name, n, c in rows]
         out += [f"| all {len(rows)} | {len(real)} | {sum(bool(s.columns) for s in real)} |", ""]
     return "\n".join(out).rstrip("\n")
 
 
+def counts_summary(sites: dict[str, Site]) -> str:
+    """The same counts in two paragraphs, `name sites/with a column`, for the README."""
+    return "\n\n".join(f"By {title} ({len(rows)}): " + " · ".join(f"{name} {n}/{c}"
+                                                                for name, n, c in rows)
+                       for title, _real, rows in _counts(sites))
+
+
 if __name__ == "__main__":
     print(counts_table(load_registry()))
+    print()
+    print(counts_summary(load_registry()))

@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 from scrapy.utils.project import get_project_settings
 
-from crawler.registry import RegistryError, counts_table, load_registry, registry_problems
+from crawler.registry import (
+    RegistryError,
+    counts_summary,
+    counts_table,
+    load_registry,
+    registry_problems,
+)
 from crawler.spiderloader import RegistrySpiderLoader
 from tests.conftest import FIXTURE_REGISTRY, run_crawl
 
@@ -108,6 +114,11 @@ def test_docs_hold_the_registry_counts():
     """docs/registry.md shows the counts of the bundled registry (`python -m crawler.registry`)."""
     docs = (Path(__file__).parent.parent / "docs" / "registry.md").read_text(encoding="utf-8")
     assert counts_table(load_registry()) in docs
+
+
+def test_readme_holds_the_registry_counts():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert counts_summary(load_registry()) in readme
 
 
 def test_unknown_platform_is_named(tmp_path):
