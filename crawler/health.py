@@ -134,10 +134,13 @@ def check_body_length(site_id, run, history, limits):
 
 
 def _unfinished(run: dict) -> int:
-    """Column walks that reached neither the list's end nor known notices (nor `since`)."""
+    """Column walks that reached neither the list's end nor known notices (nor `since`); a
+    column whose first page failed is left to the column and found checks."""
     walks = run["walks"]
+    unread = sum(answer["outcome"] in ("gone", "soft404", "failed")
+                 for answer in run.get("columns", {}).values())
     return max(0, walks["columns"] - walks["ended"] - walks["stopped"]
-               - walks["cut"].get("since", 0))
+               - walks["cut"].get("since", 0) - unread)
 
 
 def check_walk(site_id, run, history, limits):
