@@ -170,9 +170,9 @@ def overview_command(argv: list[str] | None) -> int:
                         help="report file, .html (self-contained) or .md (default: overview.html)")
     parser.add_argument("--charts-dir", type=Path,
                         help="also write each chart there as a PNG file")
-    parser.add_argument("--title", default="Corpus overview",
+    parser.add_argument("--title",
                         help="title of the report: its <title> and first heading "
-                             "(default: Corpus overview)")
+                             "(default: Corpus overview; with --state alone: Site health)")
     _threshold_option(parser)
     args = parser.parse_args(argv)
     _check_threshold(args.threshold)
@@ -184,15 +184,16 @@ def overview_command(argv: list[str] | None) -> int:
     except StateDirError as error:
         raise UsageError(str(error)) from None
     if not args.inputs:
-        path = write_overview([], args.output, charts_dir=args.charts_dir, title=args.title,
-                              health=health)
+        path = write_overview([], args.output, charts_dir=args.charts_dir,
+                              title=args.title or "Site health", health=health)
         print(f"site health of {len(health.sites)} sites written to {path}", file=sys.stderr)
         return EXIT_OK
     corpus = _read(args.inputs)
     if (status := _empty(corpus, "jiwei-overview")) is not None:
         return status
     path = write_overview(corpus.records, args.output, charts_dir=args.charts_dir,
-                          title=args.title, threshold=args.threshold, health=health)
+                          title=args.title or "Corpus overview", threshold=args.threshold,
+                          health=health)
     return _finish(corpus, f"overview written to {path}")
 
 

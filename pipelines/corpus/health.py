@@ -67,31 +67,34 @@ def read_state_dir(folder: Path) -> list[SiteHistory]:
 
 
 def history_chart(site: SiteHistory) -> Chart:
-    """Two small panels: notices per run (found on first pages, emitted); coverage per run."""
+    """Two small panels over the site's runs (labelled by when each finished, red where a
+    check failed): notices found on the first pages and emitted; field coverage."""
     runs = site.runs
-    x = range(1, len(runs) + 1)
-    figure, (counts, coverage) = plt.subplots(1, 2, figsize=(9, 2.2))
+    x = list(range(len(runs)))
+    labels = [r["finished_at"][5:16].replace("T", " ") for r in runs]
+    figure, (counts, coverage) = plt.subplots(1, 2, figsize=(9, 2.6))
     counts.bar([i - 0.2 for i in x], [r["first_page_listed"] for r in runs], width=0.4,
-               color="#9bb7d9", label="found (first pages)")
+               color="#9bb7d9", label="found on first pages")
     counts.bar([i + 0.2 for i in x], [r["emitted"] for r in runs], width=0.4, color="#2b5d9b",
                label="emitted")
-    counts.set_title("notices per run", fontsize=9)
-    counts.legend(fontsize=7, loc="upper left")
+    counts.set_ylabel("notices", fontsize=8)
+    counts.yaxis.set_major_locator(MaxNLocator(integer=True))
     for field in FIELDS:
         values = [(r.get("coverage") or {}).get(field) for r in runs]
         coverage.plot(x, [float("nan") if v is None else v for v in values], marker="o",
                       markersize=3, color=FIELD_COLORS[field], label=field)
     coverage.set_ylim(-0.05, 1.05)
-    coverage.set_title("field coverage per run", fontsize=9)
-    coverage.legend(fontsize=6, ncol=3, loc="lower left")
-    for axes in (counts, coverage):
-        axes.set_xlabel("run", fontsize=8)
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.tick_params(labelsize=7)
-    counts.yaxis.set_major_locator(MaxNLocator(integer=True))
-    figure.suptitle(site.site_id, fontsize=10)
-    return Chart(f"health-{site.site_id}", f"Site {site.site_id}: {len(runs)} runs, last "
-                 f"{runs[-1]['finished_at']}", figure_png(figure))
+    coverage.set_ylabel("coverage", fontsize=8)
+    for axes, columns in ((counts, 2), (coverage, len(FIELDS))):
+        axes.legend(fontsize=6, ncol=columns, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                    frameon=False)
+        axes.set_xticks(x, labels, rotation=30, ha="right")
+        axes.tick_params(labelsize=6)
+        for tick, run in zip(axes.get_xticklabels(), runs, strict=True):
+            if run.get("failing"):
+                tick.set_color("#c0392b")
+    return Chart(f"health-{site.site_id}", f"Site {site.site_id}: notices and field coverage "
+                 f"over {len(runs)} runs (run times in red: a check failed)", figure_png(figure))
 
 
 def findings_text(site: SiteHistory) -> list[str]:
