@@ -14,6 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from crawler.health import OK, Thresholds, run_checks
+from crawler.state import read_health
 from tests.conftest import run_crawl
 from tests.sitegen import build_site, serve, write_registry
 
@@ -210,6 +211,32 @@ def test_column_redirected_to_the_home_page_in_wecom_text(site_factory):
         assert any(c.startswith("jiwei-notices: site gen column ERROR\n") for c in contents)
     finally:
         robot.stop()
+
+
+def test_column_answering_a_soft_404(site_factory):
+    site = site_factory(6)
+    site.crawl()
+    (site.root / "list" / "index.html").write_text(
+        '<html><head><meta charset="utf-8"><title>提示</title></head><body>'
+        "<p>您访问的页面不存在或已被删除</p></body></html>", encoding="utf-8")
+    second = site.crawl()
+    assert (f"ERROR: site gen: health check column: column moved: {site.column} answers a "
+            "soft 404") in finding_lines(second.log)
+
+
+def test_a_crawl_that_does_not_finish_records_no_health(site_factory):
+    """Closed after one page, its figures would be partial: nothing is recorded, so the next
+    complete run is judged against the first."""
+    site = site_factory(6)
+    site.crawl()
+    site.publish(9, dates=False)
+    cut = run_crawl(site.tmp_path, "notices", "sites=gen",
+                    settings={**site.settings, "CLOSESPIDER_PAGECOUNT": "1"})
+    assert "site health not recorded: the crawl ended with 'closespider_pagecount'" in cut.log
+    assert cut.stat("health/finding_count") == 0
+    runs, _ = read_health(site.tmp_path / "state" / "gen.sqlite")
+    assert len(runs) == 1
+    assert "health check coverage.date" in "\n".join(finding_lines(site.crawl().log))
 
 
 def test_new_anti_bot_block(site_factory, receiver):

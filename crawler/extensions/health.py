@@ -104,15 +104,12 @@ class SiteHealth:
     def column_answered(self, target, request, response, reason):
         self.columns[target.site_id][target.url] = column_answer(request, response, reason)
 
-    def _record(self, site_id: str, columns: int) -> dict:
-        """This run's health record of a site (crawl/health.py)."""
-        stats = self.crawler.stats.get_stats()
-
+    def _record(self, site_id: str, columns: int, stats: dict, cuts: dict) -> dict:
+        """This run's health record of a site (crawler/health.py)."""
         def stat(key):
             return stats.get(key, 0)
 
         emitted = self.emitted[site_id]
-        cut_prefix, suffix = "notices/list_walk_cut_count/", f"/{site_id}"
         errors = {c: stat(f"notices/error_count/{c}/{site_id}") for c in ERROR_CLASSES}
         return {
             "site_id": site_id, "run_id": self.state.run_id, "finished_at": utc_now_iso(),
@@ -122,9 +119,7 @@ class SiteHealth:
             "walks": {"columns": columns,
                       "ended": stat(f"notices/list_walk_ended_count/{site_id}"),
                       "stopped": stat(f"notices/list_walk_stopped_count/{site_id}"),
-                      "cut": {key[len(cut_prefix):-len(suffix)]: value
-                              for key, value in stats.items()
-                              if key.startswith(cut_prefix) and key.endswith(suffix)}},
+                      "cut": cuts.get(site_id, {})},
             "coverage": {name: (round(self.covered[site_id][name] / emitted, 3)
                                 if emitted else None) for name in FIELDS},
             "body_length": median(self.body_lengths[site_id]) if emitted else None,
@@ -137,9 +132,15 @@ class SiteHealth:
         if self.results is None:
             targets = getattr(self.crawler.spider, "targets", [])
             columns = Counter(target.site_id for target in targets)
+            stats = self.crawler.stats.get_stats()
+            cuts: defaultdict[str, dict] = defaultdict(dict)  # site -> {reason: walks cut}
+            for key, value in stats.items():
+                if key.startswith("notices/list_walk_cut_count/") and key.count("/") == 3:
+                    reason, site_id = key.split("/")[2:]
+                    cuts[site_id][reason] = value
             self.results = {}
             for site_id in sorted(columns):
-                run = self._record(site_id, columns[site_id])
+                run = self._record(site_id, columns[site_id], stats, cuts)
                 history = self.state.health_history(site_id, self.history_runs)
                 answers = run_checks(site_id, run, history, self.limits, self.checks)
                 run["failing"] = sorted(name for name, answer in answers.items()
