@@ -40,11 +40,11 @@ OK = "ok"
 class Thresholds:
     """The NOTICES_HEALTH_* settings of the checks."""
 
-    found_share: float = 0.5
-    coverage_drop: float = 0.5
-    min_notices: int = 2
-    body_share: float = 0.5
-    walk_share: float = 0.5
+    found_share: float
+    coverage_drop: float
+    min_notices: int
+    body_share: float
+    walk_share: float
 
     @classmethod
     def from_settings(cls, settings) -> Thresholds:

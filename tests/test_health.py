@@ -7,12 +7,15 @@ import json
 import re
 import socket
 import threading
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from scrapy.settings import Settings
 
+import crawler.settings
 from crawler.health import OK, Thresholds, run_checks
 from crawler.state import read_health
 from tests.conftest import run_crawl
@@ -234,6 +237,7 @@ def test_a_crawl_that_does_not_finish_records_no_health(site_factory):
                     settings={**site.settings, "CLOSESPIDER_PAGECOUNT": "1"})
     assert "site health not recorded: the crawl ended with 'closespider_pagecount'" in cut.log
     assert cut.stat("health/finding_count") == 0
+    assert json.loads(_latest_report(site.tmp_path))["health"] == []
     runs, _ = read_health(site.tmp_path / "state" / "gen.sqlite")
     assert len(runs) == 1
     assert "health check coverage.date" in "\n".join(finding_lines(site.crawl().log))
@@ -336,6 +340,15 @@ def test_without_crawl_state_health_is_off(tmp_path, site_factory):
 
 # --- the checks alone, on health records -------------------------------------------------
 
+def project_settings() -> Settings:
+    settings = Settings()
+    settings.setmodule(crawler.settings)
+    return settings
+
+
+DEFAULTS = Thresholds.from_settings(project_settings())  # the thresholds a user gets
+
+
 def record(**fields) -> dict:
     """A health record of a healthy run of one column (crawler/health.py), `fields` changed."""
     base = {"first_page_listed": 20, "emitted": 10, "list_pages": 5, "body_length": 800,
@@ -349,7 +362,7 @@ def record(**fields) -> dict:
 
 
 def failing(run: dict, history: list[dict], **limits) -> dict:
-    answers = run_checks("x", run, history, Thresholds(**limits))
+    answers = run_checks("x", run, history, replace(DEFAULTS, **limits))
     return {name: answer.message for name, answer in answers.items()
             if answer not in (OK, None)}
 
@@ -366,19 +379,19 @@ def test_found_below_a_share_of_the_usual():
 def test_the_usual_leaves_out_runs_where_the_check_failed():
     broken = record(coverage={**record()["coverage"], "date": 0.0}, failing=["coverage.date"])
     answers = run_checks("x", record(coverage=broken["coverage"]), [broken, record()],
-                         Thresholds())
+                         DEFAULTS)
     assert answers["coverage.date"].figures["usual"] == 1.0
 
 
 def test_coverage_is_not_judged_on_too_few_notices():
     run = record(emitted=1, coverage={**record()["coverage"], "source": 0.0})
-    assert run_checks("x", run, [record()], Thresholds())["coverage.source"] is None
+    assert run_checks("x", run, [record()], DEFAULTS)["coverage.source"] is None
     assert "coverage.source" in failing(run, [record()], min_notices=1)
 
 
 def test_a_site_blocked_on_every_run_is_not_news():
     blocked = record(blocked=True, errors={"challenge": 1})
-    assert run_checks("x", blocked, [blocked, blocked], Thresholds())["blocked"] is None
+    assert run_checks("x", blocked, [blocked, blocked], DEFAULTS)["blocked"] is None
     assert "blocked" in failing(blocked, [record()])
 
 

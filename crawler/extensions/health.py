@@ -149,6 +149,9 @@ class SiteHealth:
         return self.results
 
     def findings(self) -> list[Finding]:
+        """This run's findings (for the crawl report); none for a crawl that did not finish."""
+        if self.crawler.stats.get_value("finish_reason") != "finished":
+            return []
         return [answer for _, answers in self.finish().values() for answer in answers.values()
                 if isinstance(answer, Finding)]
 
