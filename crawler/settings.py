@@ -58,6 +58,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.jobdir.JobDirGuard": 0,
     "crawler.extensions.report.CrawlReport": 500,
+    "crawler.extensions.health.SiteHealth": 500,
     "crawler.extensions.progress.ProgressLine": 500,
     # AutoThrottle keeping a site's own delay (DOWNLOAD_SLOTS) as its slot's floor
     "scrapy.extensions.throttle.AutoThrottle": None,
@@ -134,6 +135,28 @@ NOTICES_JOBDIR_CRASHED_DAYS = 7
 NOTICES_PROGRESS_INTERVAL = 60
 NOTICES_REPORT_ENABLED = True
 NOTICES_REPORT_PATH = None
+
+# Site health across runs (docs/health.md), kept in the crawl state: the earlier runs a run is
+# judged against, the checks (empty: all), their thresholds — the share of the usual first-page
+# links, the fall in a field's coverage, the fewest notices to judge coverage by, the share of
+# the usual body length and of the last complete walk's list pages.
+NOTICES_HEALTH_ENABLED = True
+NOTICES_HEALTH_HISTORY_RUNS = 5
+NOTICES_HEALTH_CHECKS = []
+NOTICES_HEALTH_FOUND_SHARE = 0.5
+NOTICES_HEALTH_COVERAGE_DROP = 0.5
+NOTICES_HEALTH_MIN_NOTICES = 2
+NOTICES_HEALTH_BODY_SHARE = 0.5
+NOTICES_HEALTH_WALK_SHARE = 0.5
+
+# Health alerts (docs/health.md): the webhook (None: none) and its message format, tries and
+# seconds; mail recipients (empty: no mail; MAIL_HOST and the other MAIL_* settings of Scrapy).
+NOTICES_ALERT_WEBHOOK = None
+NOTICES_ALERT_FORMAT = "json"
+NOTICES_ALERT_RETRIES = 3
+NOTICES_ALERT_RETRY_DELAY = 1.0
+NOTICES_ALERT_TIMEOUT = 10.0
+NOTICES_ALERT_MAIL_TO = []
 
 # Attachments and the raw archive (docs/attachments.md): the store (None: attachments only
 # listed), the size cap, the allow-list of sniffed types, archive limits, the time one text

@@ -11,6 +11,14 @@ Its interface is small on purpose, so another backend can implement the same met
     state.commit()                                # this run's output is durable: staged -> known
     state.close()
 
+Site health (`crawler/extensions/health.py`) keeps one row per run and the alerts still open:
+
+    state.record_health(site_id, run)             # this run's health record (a JSON dict)
+    state.health_history(site_id, limit) -> [run] # earlier runs' records, newest first
+    state.open_alerts(site_id) -> {check: alert}  # alerts sent and not yet recovered
+    state.open_alert(site_id, check, alert) / state.close_alert(site_id, check)
+    read_health(path) -> (runs, open alerts)      # one state file, read-only (reports)
+
 Exactly-once output rests on `commit()` being called only once the feed holding this run's
 items has been moved into place (`crawler/feeds.py`): a run killed before that leaves its
 staged rows uncommitted; the next run takes the complete records of its `.part` file into its
@@ -21,6 +29,7 @@ own feed (staged again), and fetches and emits the others again.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import uuid
@@ -60,6 +69,16 @@ CREATE TABLE IF NOT EXISTS staged_walk (
     run_id TEXT NOT NULL,
     list_url TEXT NOT NULL,
     PRIMARY KEY (run_id, list_url)
+);
+CREATE TABLE IF NOT EXISTS health_run (
+    run_id TEXT PRIMARY KEY,
+    finished_at TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS health_alert (
+    check_name TEXT PRIMARY KEY,
+    opened_at TEXT NOT NULL,
+    alert TEXT NOT NULL
 );
 """
 
@@ -140,10 +159,52 @@ class CrawlState:
             total += len(rows)
         return total
 
+    def record_health(self, site_id: str, run: dict) -> None:
+        with self._db(site_id) as db:
+            db.execute("INSERT OR REPLACE INTO health_run VALUES (?, ?, ?)",
+                       (self.run_id, utc_now_iso(), json.dumps(run, ensure_ascii=False)))
+
+    def health_history(self, site_id: str, limit: int) -> list[dict]:
+        """Earlier runs' health records, newest first."""
+        rows = self._db(site_id).execute(
+            "SELECT record FROM health_run WHERE run_id != ? ORDER BY finished_at DESC, rowid "
+            "DESC LIMIT ?", (self.run_id, limit)).fetchall()
+        return [json.loads(record) for (record,) in rows]
+
+    def open_alerts(self, site_id: str) -> dict[str, dict]:
+        return {check: json.loads(alert) for check, alert in self._db(site_id).execute(
+            "SELECT check_name, alert FROM health_alert")}
+
+    def open_alert(self, site_id: str, check: str, alert: dict) -> None:
+        with self._db(site_id) as db:
+            db.execute("INSERT OR REPLACE INTO health_alert VALUES (?, ?, ?)",
+                       (check, utc_now_iso(), json.dumps(alert, ensure_ascii=False)))
+
+    def close_alert(self, site_id: str, check: str) -> None:
+        with self._db(site_id) as db:
+            db.execute("DELETE FROM health_alert WHERE check_name = ?", (check,))
+
     def close(self) -> None:
         for db in self._connections.values():
             db.close()
         self._connections.clear()
+
+
+def read_health(path: Path) -> tuple[list[dict], dict[str, dict]]:
+    """One state file's health records (oldest first) and open alerts, opened read-only;
+    ([], {}) for a file that has none."""
+    db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+        if "health_run" not in tables:
+            return [], {}
+        runs = [json.loads(record) for (record,) in db.execute(
+            "SELECT record FROM health_run ORDER BY finished_at, rowid")]
+        alerts = {check: json.loads(alert) for check, alert in db.execute(
+            "SELECT check_name, alert FROM health_alert")}
+        return runs, alerts
+    finally:
+        db.close()
 
 
 def state_from_crawler(crawler) -> CrawlState:

@@ -6,7 +6,7 @@ notices with a publish date, source, hit count, body and notice kind) and the hi
 requests made, by whether each raised the site's count (`counted`: the platform's counter adds
 one per read, see docs/platforms.md). A distributed worker's report adds `distributed`: the
 Redis outages it waited out and the requests it took back from dead workers (stats
-`distributed/…`).
+`distributed/…`). With site health on, `health` lists this run's findings (docs/health.md).
 
 The JSON goes next to each file feed once the feed is in place (`out.jsonl` ->
 `out.report.json`) and to `NOTICES_REPORT_PATH` when that is set. Off with
@@ -111,6 +111,9 @@ class CrawlReport:
         report = {"spider": spider.name if spider else None, "started_at": self.started_at,
                   "finished_at": utc_now_iso(), "finish_reason": self.finish_reason,
                   "sites": table}
+        health = getattr(self.crawler, "notices_health", None)
+        if health is not None:  # site health findings (crawler/extensions/health.py)
+            report["health"] = [finding.asdict() for finding in health.findings()]
         if distributed_mode(self.crawler.settings):  # faults met, and what was done about them
             report["distributed"] = {key.split("/", 1)[1]: value for key, value in stats.items()
                                      if key.startswith("distributed/")}

@@ -98,6 +98,8 @@ class IncrementalMiddleware:
             stats.inc_value(f"notices/list_walk_stopped_count/{site_id}")
         if stop or not (leads_on or response.meta.get("walk_cut")):
             self.state.walk_finished(site_id, target.url)
+            if not stop:  # the list's own end (site health compares how many pages it took)
+                stats.inc_value(f"notices/list_walk_ended_count/{site_id}")
         return kept if stop else kept + next_pages
 
     def _pages_met(self, response, next_pages: list) -> bool:

@@ -20,6 +20,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.browser import browser_enabled, switch_on_for_sites
 from crawler.distributed import distributed_mode
+from crawler.health import column_answered
 from crawler.hits import counter_script, parse_counter_answer
 from crawler.middlewares.blocking import FailureReported, failure_class, report_failure
 from crawler.pages.listing import ListEntry, is_attachment_url
@@ -182,6 +183,9 @@ class NoticesSpider(scrapy.Spider):
 
     # --- callbacks ------------------------------------------------------------------------
     def parse_first(self, response):
+        self.crawler.signals.send_catch_log(column_answered, target=response.meta["target"],
+                                            request=response.request, response=response,
+                                            reason=None)
         platform = self._platform(response)
         response.meta["platform"] = platform.name
         if platform.is_list_page(response):
@@ -198,11 +202,15 @@ class NoticesSpider(scrapy.Spider):
         # and why the walk stops here short of the list's end.
         response.meta["list_page"] = True
         if not entries:
-            response.meta["walk_cut"] = "list page without notice links"
+            self._cut_walk(response, "no_links")
             self._page_error(response, "list page without notice links")
             return
-        self.crawler.stats.inc_value("notices/list_page_count")
-        self.crawler.stats.inc_value(f"notices/list_page_count/{target.site_id}")
+        stats = self.crawler.stats
+        stats.inc_value("notices/list_page_count")
+        stats.inc_value(f"notices/list_page_count/{target.site_id}")
+        stats.inc_value(f"notices/listed_count/{target.site_id}", len(entries))
+        if page_no == 1:  # a column's first page: the same length on every run (site health)
+            stats.inc_value(f"notices/first_page_listed_count/{target.site_id}", len(entries))
         skipped = [(row.reason, row.url or row.text) for row in list_page.skipped]
         for reason, _ in skipped:
             self.crawler.stats.inc_value(f"notices/list_row_skipped_count/{reason}")
@@ -225,13 +233,13 @@ class NoticesSpider(scrapy.Spider):
                                      "list_url": response.meta.get("page_url") or response.url})
         self._report_skipped(response, skipped)
         if _walk_reached_since(entries, self.since):
-            response.meta["walk_cut"] = "since"
+            self._cut_walk(response, "since")
             return
         # A pager's link back to the first page (DedeCMS `list_N_1.html`) leads nowhere new.
         next_requests = [request for request in platform.next_page_requests(response, list_page)
                          if request.url != target.url]
         if next_requests and page_no >= self.max_pages:
-            response.meta["walk_cut"] = "page limit"
+            self._cut_walk(response, "page_limit")
             logger.error("site %s: list traversal stopped at the page limit (%d pages) at %s; "
                          "more pages follow (max_pages / NOTICES_MAX_PAGES)", target.site_id,
                          self.max_pages, response.url)
@@ -240,6 +248,13 @@ class NoticesSpider(scrapy.Spider):
         for request in next_requests:
             yield self._follow(request, target, self.parse_list, meta={"platform": platform.name},
                                cb_kwargs={"page_no": page_no + 1})
+
+    def _cut_walk(self, response, reason: str) -> None:
+        """The list walk stops at this page short of the list's end (`since`, `page_limit`,
+        `no_links`): for the crawl state (crawler/middlewares/incremental.py) and site health."""
+        response.meta["walk_cut"] = reason
+        self.crawler.stats.inc_value(
+            f"notices/list_walk_cut_count/{reason}/{response.meta['target'].site_id}")
 
     def _report_skipped(self, response, skipped: list[tuple[str, str]]) -> None:
         """One log line per list page for the rows and links it does not follow."""
@@ -341,6 +356,11 @@ class NoticesSpider(scrapy.Spider):
         if "item" in request.meta:  # a counter request: keep the notice without its count
             self.crawler.stats.inc_value("notices/hit_counter_failed_count")
             return request.meta["item"]
+        if request.callback == self.parse_first:  # a column (or notice) the crawl starts at
+            self.crawler.signals.send_catch_log(
+                column_answered, target=request.meta["target"], request=request,
+                response=getattr(failure.value, "response", None),
+                reason=failure.getErrorMessage() or failure.type.__name__)
         if failure.check(FailureReported):  # already logged and counted
             return None
         self.crawler.stats.inc_value("notices/request_failed_count")

@@ -24,6 +24,7 @@ from pipelines.corpus.export import (
     export_corpus,
     write_table,
 )
+from pipelines.corpus.health import HealthPage, StateDirError
 from pipelines.corpus.overview import REPORT_SUFFIXES, write_overview
 from pipelines.corpus.records import Corpus, InputError, read_corpus
 
@@ -39,11 +40,11 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+def _parser(prog: str, description: str, inputs: str = "+") -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, description=description, epilog=(
         "exit status: 0 every line read; 1 written, but lines skipped (each named on stderr); "
         "2 usage error; 3 no valid record (nothing written)"))
-    parser.add_argument("inputs", nargs="+", type=Path,
+    parser.add_argument("inputs", nargs=inputs, type=Path,
                         help="crawl outputs: JSON Lines files (.jsonl or .jsonl.gz) or folders "
                              "of them")
     return parser
@@ -159,23 +160,40 @@ def duplicates_command(argv: list[str] | None) -> int:
 def overview_command(argv: list[str] | None) -> int:
     parser = _parser("jiwei-overview", "Write an overview report of crawl outputs: notices by "
                      "province, over time and per site, kinds, inspected units, problem and hit "
-                     "counts, field coverage and the notices republished across sites.")
+                     "counts, field coverage and the notices republished across sites; with "
+                     "--state, every site's health across runs.", inputs="*")
+    parser.add_argument("--state", type=Path, metavar="DIR",
+                        help="the folder of the per-site crawl state files (NOTICES_STATE_PATH): "
+                             "add the Site health section, every site's runs charted, flagged "
+                             "sites first (without inputs: that section alone)")
     parser.add_argument("-o", "--output", type=Path, default=Path("overview.html"),
                         help="report file, .html (self-contained) or .md (default: overview.html)")
     parser.add_argument("--charts-dir", type=Path,
                         help="also write each chart there as a PNG file")
-    parser.add_argument("--title", default="Corpus overview",
+    parser.add_argument("--title",
                         help="title of the report: its <title> and first heading "
-                             "(default: Corpus overview)")
+                             "(default: Corpus overview; with --state alone: Site health)")
     _threshold_option(parser)
     args = parser.parse_args(argv)
     _check_threshold(args.threshold)
     _check_suffix(args.output, REPORT_SUFFIXES, "-o")
+    if not args.inputs and args.state is None:
+        raise UsageError("give crawl outputs, --state DIR, or both")
+    try:
+        health = HealthPage.from_state_dir(args.state) if args.state is not None else None
+    except StateDirError as error:
+        raise UsageError(str(error)) from None
+    if not args.inputs:
+        path = write_overview([], args.output, charts_dir=args.charts_dir,
+                              title=args.title or "Site health", health=health)
+        print(f"site health of {len(health.sites)} sites written to {path}", file=sys.stderr)
+        return EXIT_OK
     corpus = _read(args.inputs)
     if (status := _empty(corpus, "jiwei-overview")) is not None:
         return status
     path = write_overview(corpus.records, args.output, charts_dir=args.charts_dir,
-                          title=args.title, threshold=args.threshold)
+                          title=args.title or "Corpus overview", threshold=args.threshold,
+                          health=health)
     return _finish(corpus, f"overview written to {path}")
 
 

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -30,6 +31,9 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from pipelines.corpus.duplicates import CONTAINMENT_THRESHOLD, cluster_records  # noqa: E402
 from pipelines.corpus.records import latest_per_url  # noqa: E402
+
+if TYPE_CHECKING:
+    from pipelines.corpus.health import HealthPage
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +106,8 @@ def has_value(value) -> bool:
     return value not in (None, "", [], {})
 
 
-def _png(figure) -> bytes:
+def figure_png(figure) -> bytes:
+    """The figure as PNG bytes (closed after)."""
     buffer = io.BytesIO()
     figure.tight_layout()
     figure.savefig(buffer, format="png", dpi=100)
@@ -136,7 +141,7 @@ def _bars(labels: list[str], values: list[int], *, title: str, xlabel: str) -> b
     axes.set_title(title)
     axes.margins(x=0.12)
     _count_axis(axes)
-    return _png(figure)
+    return figure_png(figure)
 
 
 def _heatmap(rows: list[str], columns: list[str], values, *, title: str, fmt: str,
@@ -159,7 +164,7 @@ def _heatmap(rows: list[str], columns: list[str], values, *, title: str, fmt: st
     if counts:
         bar.locator = MaxNLocator(integer=True)
         bar.update_ticks()
-    return _png(figure)
+    return figure_png(figure)
 
 
 def months_between(first: str, last: str) -> list[str]:
@@ -202,7 +207,7 @@ def timeline_chart(records: list[dict]) -> Chart | None:
     _count_axis(axes, "y")
     undated = len(records) - sum(counts.values())
     return Chart("timeline", "Notices per month of publication, whole corpus"
-                 + (f"; {undated} without a date not shown" if undated else ""), _png(figure))
+                 + (f"; {undated} without a date not shown" if undated else ""), figure_png(figure))
 
 
 def per_month_chart(records: list[dict]) -> Chart | None:
@@ -265,7 +270,7 @@ def problem_count_chart(records: list[dict]) -> Chart | None:
     _count_axis(axes, "y")
     _count_axis(axes, "x")
     return Chart("problem-counts", f"Problem counts stated by the notices ({len(values)} of "
-                 f"{len(records)} notices state one)", _png(figure))
+                 f"{len(records)} notices state one)", figure_png(figure))
 
 
 def hit_count_chart(records: list[dict]) -> Chart | None:
@@ -284,7 +289,7 @@ def hit_count_chart(records: list[dict]) -> Chart | None:
     axes.set_title("hit counts")
     _count_axis(axes, "y")
     return Chart("hit-counts", f"Hit counts ({len(values)} of {len(records)} notices show "
-                 "one; the hit_counts table holds every reading)", _png(figure))
+                 "one; the hit_counts table holds every reading)", figure_png(figure))
 
 
 def coverage_chart(records: list[dict]) -> Chart:
@@ -402,8 +407,17 @@ def _sections(overview: Overview):
              CLUSTER_COLUMNS, CLUSTER_COLUMNS, MAX_CLUSTERS))
 
 
-def render_html(overview: Overview, title: str) -> str:
-    """A self-contained HTML page (charts as data: URIs, as wide as the page allows)."""
+def figure_html(chart: Chart) -> str:
+    """The chart as a figure with its PNG inline (a data: URI) and its caption."""
+    data = base64.b64encode(chart.png).decode("ascii")
+    return (f"<figure><img alt=\"{html.escape(chart.caption)}\" "
+            f"src=\"data:image/png;base64,{data}\"><figcaption>"
+            f"{html.escape(chart.caption)}</figcaption></figure>")
+
+
+def render_html(overview: Overview | None, title: str, health: HealthPage | None = None) -> str:
+    """A self-contained HTML page (charts as data: URIs, as wide as the page allows): the
+    corpus overview, the Site health section, or both."""
     def table(rows, columns, headings):
         head = "".join(f"<th>{html.escape(h)}</th>" for h in headings)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(str(row[c] or ''))}</td>"
@@ -413,30 +427,33 @@ def render_html(overview: Overview, title: str) -> str:
     parts = [f"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\">"
              f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
              f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
-             f"<body><h1>{html.escape(title)}</h1><p>{html.escape(_summary(overview))}</p>"]
-    if overview.font is None:
-        parts.append("<p>No CJK font was installed where this report was made: Chinese labels "
-                     "of the charts may show as boxes; the tables hold the same names.</p>")
-    for chart in overview.charts:
-        data = base64.b64encode(chart.png).decode("ascii")
-        parts.append(f"<figure><img alt=\"{html.escape(chart.caption)}\" "
-                     f"src=\"data:image/png;base64,{data}\"><figcaption>"
-                     f"{html.escape(chart.caption)}</figcaption></figure>")
-    parts += [f"<p>Not charted: {html.escape(reason)}.</p>" for reason in overview.missing]
-    for anchor, heading, rows, columns, headings, shown in _sections(overview):
-        parts.append(f"<h2 id=\"{anchor}\">{html.escape(heading)} ({len(rows)})</h2>")
-        if shown is None or len(rows) <= shown:
-            parts.append(table(rows, columns, headings))
-        else:
-            parts.append(f"<p>The first {shown} of {len(rows)}:</p>"
-                         + table(rows[:shown], columns, headings)
-                         + f"<details><summary>All {len(rows)} rows</summary>"
-                         + table(rows, columns, headings) + "</details>")
+             f"<body><h1>{html.escape(title)}</h1>"]
+    if overview is not None:
+        parts.append(f"<p>{html.escape(_summary(overview))}</p>")
+        if overview.font is None:
+            parts.append("<p>No CJK font was installed where this report was made: Chinese "
+                         "labels of the charts may show as boxes; the tables hold the same "
+                         "names.</p>")
+        parts += [figure_html(chart) for chart in overview.charts]
+        parts += [f"<p>Not charted: {html.escape(reason)}.</p>" for reason in overview.missing]
+        for anchor, heading, rows, columns, headings, shown in _sections(overview):
+            parts.append(f"<h2 id=\"{anchor}\">{html.escape(heading)} ({len(rows)})</h2>")
+            if shown is None or len(rows) <= shown:
+                parts.append(table(rows, columns, headings))
+            else:
+                parts.append(f"<p>The first {shown} of {len(rows)}:</p>"
+                             + table(rows[:shown], columns, headings)
+                             + f"<details><summary>All {len(rows)} rows</summary>"
+                             + table(rows, columns, headings) + "</details>")
+    if health is not None:
+        parts.append(health.html())
+    # Removed notices: the section of pipelines/corpus/removals.py goes here, after Site health.
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
 
-def render_markdown(overview: Overview, title: str, chart_paths: dict[str, str]) -> str:
+def render_markdown(overview: Overview | None, title: str, chart_paths: dict[str, str],
+                    health: HealthPage | None = None) -> str:
     """Markdown referring to the chart files by their paths relative to the report."""
     def table(rows, columns, headings):
         lines = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
@@ -444,39 +461,50 @@ def render_markdown(overview: Overview, title: str, chart_paths: dict[str, str])
                   + " |" for row in rows]
         return "\n".join(lines)
 
-    parts = [f"# {title}", _summary(overview)]
-    for chart in overview.charts:
-        parts.append(f"## {chart.caption}\n\n![{chart.caption}]({chart_paths[chart.slug]})")
-    parts += [f"Not charted: {reason}." for reason in overview.missing]
-    for _, heading, rows, columns, headings, _ in _sections(overview):
-        parts.append(f"## {heading} ({len(rows)})\n\n" + table(rows, columns, headings))
+    parts = [f"# {title}"]
+    if overview is not None:
+        parts.append(_summary(overview))
+        for chart in overview.charts:
+            parts.append(f"## {chart.caption}\n\n![{chart.caption}]({chart_paths[chart.slug]})")
+        parts += [f"Not charted: {reason}." for reason in overview.missing]
+        for _, heading, rows, columns, headings, _ in _sections(overview):
+            parts.append(f"## {heading} ({len(rows)})\n\n" + table(rows, columns, headings))
+    if health is not None:
+        parts.append(health.markdown(chart_paths))
+    # Removed notices: the section of pipelines/corpus/removals.py goes here, after Site health.
     return "\n\n".join(parts) + "\n"
 
 
 def write_overview(records: list[dict], path: Path, *, charts_dir: Path | None = None,
                    title: str = "Corpus overview",
-                   threshold: float = CONTAINMENT_THRESHOLD) -> Path:
+                   threshold: float = CONTAINMENT_THRESHOLD,
+                   health: HealthPage | None = None) -> Path:
     """Write the report: `.html` (self-contained) or `.md` (charts in `<stem>_charts/`).
 
     `charts_dir` also writes each chart there as `<slug>.png` (for an HTML report too).
+    With `health` (`jiwei-overview --state`) the Site health section follows; without
+    records the report is that section alone.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    overview = build_overview(records, threshold=threshold)
+    overview = build_overview(records, threshold=threshold) if records or health is None \
+        else None
     if path.suffix == ".md" and charts_dir is None:
         charts_dir = path.with_name(f"{path.stem}_charts")
     chart_paths = {}
     if charts_dir is not None:
         charts_dir.mkdir(parents=True, exist_ok=True)
-        for chart in overview.charts:
+        charts = (overview.charts if overview else []) + (health.charts if health else [])
+        for chart in charts:
             chart_file = charts_dir / f"{chart.slug}.png"
             chart_file.write_bytes(chart.png)
             chart_paths[chart.slug] = Path(os.path.relpath(chart_file, path.parent)).as_posix()
     if path.suffix == ".md":
-        text = render_markdown(overview, title, chart_paths)
+        text = render_markdown(overview, title, chart_paths, health)
     elif path.suffix in (".html", ".htm"):
-        text = render_html(overview, title)
+        text = render_html(overview, title, health)
     else:
         raise ValueError(f"unknown report format: {path.suffix} (use .html or .md)")
     path.write_text(text, encoding="utf-8")
-    logger.info("overview of %d notices written to %s", overview.notices, path)
+    logger.info("overview of %d notices%s written to %s", overview.notices if overview else 0,
+                f" and {len(health.sites)} sites' health" if health else "", path)
     return path
