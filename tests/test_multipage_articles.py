@@ -19,6 +19,7 @@ TRS_PAGES = ["t20230110_6001.html", "t20230110_6001_1.html", "t20230110_6001_2.h
 PAGER_FOLDER = "news/2023/"
 PAGER_PAGES = ["88.html", "88-p2.html", "88-p3.html"]
 LOST_PAGE = "xxgk/xcgz/202302/t20230215_6002_1.html"
+EMPTY_PAGE = "xxgk/xcgz/202302/t20230220_6004_1.html"
 
 
 def page_paragraphs(site: str, path: str, container: str) -> list[str]:
@@ -42,7 +43,7 @@ def pager_text(*names: str) -> str:
 def multipage_crawl(fixture_server, tmp_path_factory):
     paths = [("trs_pages", f"/{TRS_FOLDER}{name}") for name in TRS_PAGES] + [
         ("pager_demo", f"/{PAGER_FOLDER}{name}") for name in PAGER_PAGES] + [
-        ("trs_pages", f"/{LOST_PAGE}")]
+        ("trs_pages", f"/{LOST_PAGE}"), ("trs_pages", f"/{EMPTY_PAGE}")]
     before = {path: fixture_server.request_count(*path) for path in paths}
     result = run_crawl(tmp_path_factory.mktemp("multipage"), "notices",
                        "sites=trs_pages,pager_demo", settings=fixture_settings(fixture_server))
@@ -76,14 +77,29 @@ def test_pager_next_page_links_join_into_one_record(multipage_crawl):
 
 def test_lost_page_is_logged_and_counted_and_the_first_page_kept(multipage_crawl):
     assert multipage_crawl.fetches[f"/{LOST_PAGE}"] == 1
-    assert multipage_crawl.stat("notices/article_page_failed_count") == 1
     [line] = [line for line in multipage_crawl.log.splitlines() if "article page lost" in line]
     assert LOST_PAGE in line and "HTTP 404" in line
     record = record_ending(multipage_crawl, "t20230215_6002.html")
     assert record["body_text"] == trs_text("t20230215_6002.html",
                                            folder="xxgk/xcgz/202302/")
+
+
+def test_empty_page_is_reported_once_and_the_first_page_kept(multipage_crawl):
+    """A further page answered empty is reported where empty answers are (one ERROR line),
+    and counted as a lost page of its article."""
+    assert multipage_crawl.fetches[f"/{EMPTY_PAGE}"] == 1
+    lines = [line for line in multipage_crawl.log.splitlines() if EMPTY_PAGE in line
+             and " ERROR: " in line]
+    assert len(lines) == 1 and "the answer has no content" in lines[0]
+    record = record_ending(multipage_crawl, "t20230220_6004.html")
+    assert record["body_text"] == trs_text("t20230220_6004.html",
+                                           folder="xxgk/xcgz/202302/")
+
+
+def test_crawl_counts(multipage_crawl):
+    assert multipage_crawl.stat("notices/article_page_failed_count") == 2
     assert multipage_crawl.stat("notices/article_page_count") == 4
-    assert multipage_crawl.stat("notices/notice_page_count") == len(multipage_crawl.records) == 5
+    assert multipage_crawl.stat("notices/notice_page_count") == len(multipage_crawl.records) == 6
 
 
 def test_start_url_on_a_multipage_article(fixture_server, tmp_path):

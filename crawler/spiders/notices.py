@@ -394,11 +394,14 @@ class NoticesSpider(scrapy.Spider):
             self.crawler.stats.inc_value("notices/hit_counter_failed_count")
             return request.meta["item"]
         if "article" in request.meta:  # an article's further page: keep the pages before it
-            response = getattr(failure.value, "response", None)
-            self._article_page_failed(request.meta["target"], request.url,
-                                      response.status if response is not None else None,
-                                      failure_class(failure),
-                                      failure.getErrorMessage() or failure.type.__name__)
+            if failure.check(FailureReported):  # its ERROR line written already
+                self.crawler.stats.inc_value("notices/article_page_failed_count")
+            else:
+                response = getattr(failure.value, "response", None)
+                self._article_page_failed(request.meta["target"], request.url,
+                                          response.status if response is not None else None,
+                                          failure_class(failure),
+                                          failure.getErrorMessage() or failure.type.__name__)
             return self._finish_notice(request.meta["article"], request.meta["target"])
         if failure.check(FailureReported):  # already logged and counted
             return None
