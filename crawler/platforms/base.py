@@ -26,8 +26,10 @@ from crawler.pages.urls import link_target, url_shape, web_url
 _LIST_TEXT_SHARE = 0.5
 # Page files of a multi-page article: `<name>.<ext>`, then `<name>_1.<ext>` (or `_2`) …
 _PAGE_NAME_RE = re.compile(r"^(?P<name>[\w-]+)\.(?P<ext>s?html?)$", re.I)
-# The text of an article pager's `下一页` link, brackets and arrows aside.
+# The text of an article pager's `下一页` link, brackets and arrows aside; the links that may
+# show it.
 _ARTICLE_NEXT_RE = re.compile(r"^\W*下一?[页頁]\W*$")
+_NEXT_WORD_LINKS = "//a[@href][contains(., '下')]"
 
 
 class Platform:
@@ -134,19 +136,23 @@ class Platform:
                 following = current + 1
                 return (urljoin(response.url, f"{name}_{following}.{extension}")
                         if following < count else None)
-        links = [(url, link) for link in response.xpath("//a[@href]")
-                 if (url := web_url(response.url, link_target(link.root)))
-                 and url != response.url]
-        targets = {url for url, _ in links}
-        numbered = next((url for url in _numbered_followers(first_url, response.url)
-                         if url in targets), None)
+        root = response.selector.root
+        followers = _numbered_followers(first_url, response.url)
+        names = {url.rpartition("/")[2] for url in followers}
+        linked = {web_url(response.url, href.strip()) for href in root.xpath("//a/@href")
+                  if any(name in href for name in names)}
+        numbered = next((url for url in followers if url in linked), None)
         if numbered:
             return numbered
-        return next((url for url, link in links
-                     if _ARTICLE_NEXT_RE.match(link.xpath("normalize-space(string())").get())
-                     and _in_pager(link.root)
-                     and urlsplit(url).netloc == urlsplit(response.url).netloc
-                     and urlsplit(url).path.rpartition("/")[0] == folder), None)
+        for link in root.xpath(_NEXT_WORD_LINKS):
+            url = web_url(response.url, link_target(link))
+            if (url and url != response.url
+                    and _ARTICLE_NEXT_RE.match(" ".join(link.text_content().split()))
+                    and _in_pager(link)
+                    and urlsplit(url).netloc == urlsplit(response.url).netloc
+                    and urlsplit(url).path.rpartition("/")[0] == folder):
+                return url
+        return None
 
 
 def _in_pager(link) -> bool:

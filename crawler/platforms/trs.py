@@ -55,6 +55,8 @@ def trs_pager(text: str, url: str, article: bool = False) -> tuple[int, int, str
     match = _CREATE_PAGE_RE.search(text)
     if match:
         return int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
+    if "countPage" not in text:  # the variables' regexes would scan the whole page
+        return None
     count, current = _COUNT_VAR_RE.search(text), _CURRENT_VAR_RE.search(text)
     if not (count and current):
         return None
