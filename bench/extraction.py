@@ -1,7 +1,8 @@
 """Detail pages per second for the full record path, next to GNE and trafilatura.
 
 The full path is what a crawl does with a fetched notice page: the response decoded, the
-platform's page object, the spider's item, then the item pipelines (normalization, notice
+platform's page object, the spider's item, the look for the article's next page, then the
+item pipelines (normalization, notice
 parser, schema validation). GNE and trafilatura get the same pages' HTML text. Every page is
 timed alone in CPU time of this process (other processes' load counts less than in wall time;
 median of `--repeat` passes), so the ratio is given per page (median, worst) as well as over
@@ -40,6 +41,7 @@ def full_path_extractor():
         response = HtmlResponse(case.url, body=case.input_path.read_bytes(), encoding=case.encoding,
                                 request=Request(case.url, meta={"target": target}))
         item = spider._notice_item(response, target, None)
+        spider._platform(response).next_article_page(response, response.url)
         item.pop("_counter_url")
         item.pop("_field_rules")
         for stage in stages:
