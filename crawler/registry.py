@@ -14,7 +14,8 @@ from pipelines.region import lookup_adcode
 
 # Read through importlib.resources, so that it is found in a zipped Scrapyd egg too.
 DEFAULT_REGISTRY_PATH = resources.files("crawler") / "sites.toml"
-PLATFORMS = ("hanweb", "trs", "vsb", "dedecms", "phpcms", "empirecms", "custom", "generic")
+PLATFORMS = ("hanweb_jpaas", "hanweb", "trs", "vsb", "dedecms", "phpcms", "empirecms", "custom",
+             "generic")
 
 
 class RegistryError(ValueError):

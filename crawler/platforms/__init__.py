@@ -12,12 +12,13 @@ from crawler.platforms.dedecms import DedeCMS
 from crawler.platforms.empirecms import EmpireCMS
 from crawler.platforms.generic import Generic
 from crawler.platforms.hanweb import Hanweb
+from crawler.platforms.hanweb_jpaas import HanwebJpaas
 from crawler.platforms.phpcms import PHPCMS
 from crawler.platforms.trs import TRS
 from crawler.platforms.vsb import VSB
 
 PLATFORMS: tuple[Platform, ...] = (
-    Hanweb(), TRS(), VSB(), DedeCMS(), PHPCMS(), EmpireCMS(), CustomJson(), Generic(),
+    HanwebJpaas(), Hanweb(), TRS(), VSB(), DedeCMS(), PHPCMS(), EmpireCMS(), CustomJson(), Generic(),
 )
 _BY_NAME = {platform.name: platform for platform in PLATFORMS}
 

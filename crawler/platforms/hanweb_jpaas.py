@@ -1,0 +1,149 @@
+"""Hanweb 大汉 JPaaS column lists (the newer 大汉 sites, in place of the jpage XML island).
+
+A column page `/col/col{pageId}/index.html` is built with its first page of items; its
+`div.pagination` carries `count`, `rows`, `pageNo`, `unitUrl` and `queryData`, and the page
+loads `/AuthorizedRead/unitbuild.js` with the same `url` and `queryData`. Further pages come
+from the page-build unit API:
+
+    GET /api-gateway/jpaas-publish-server/front/page/build/unit?{queryData}
+        &paramJson={"pageNo": N, "pageSize": rows}
+    -> {"success": true, "data": {"html": "<div class=page-content><ul class=ajax-ul>…"}}
+
+The answer's `div.pagination` repeats `count` and `pageNo`. Articles are Hanweb's
+(`/art/Y/M/D/art_{col}_{id}.html`, and `/col/col{col}/art/Y/art_{hex}.html` on newer columns,
+body in `#zoom`). Where each shape comes from: docs/platforms.md.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from functools import cached_property
+from urllib.parse import urlencode, urljoin
+
+from parsel import Selector
+from scrapy import Request
+
+from crawler.pages.hanweb import HanwebNoticePage
+from crawler.pages.jsondata import json_of
+from crawler.pages.listing import ListPage, ListReading, read_list
+from crawler.platforms.hanweb import Hanweb
+
+_MARKERS_RE = re.compile(r"/AuthorizedRead/unitbuild\.js|/jpaas-publish-server/", re.I)
+NOTICE_URL_RE = re.compile(
+    r"/art/\d{4}/\d+/\d+/art_\d+_\d+\.html$|/col/col\d+/art/\d{4}/art_[0-9a-f]{32}\.html$", re.I)
+UNIT_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+_JSON_HEADERS = {"Accept": "application/json, text/javascript, */*; q=0.01",
+                 "X-Requested-With": "XMLHttpRequest"}
+
+
+def unit_html(response) -> str | None:
+    """The list markup of a unit answer (`data.html`), or None when the response is not one."""
+    data = json_of(response)
+    if isinstance(data, dict) and data.get("success") and isinstance(data.get("data"), dict):
+        html = data["data"].get("html")
+        return html if isinstance(html, str) else None
+    return None
+
+
+def _page_url(response) -> str:
+    """The column page a unit answer belongs to (its links are relative to it)."""
+    request = getattr(response, "request", None)
+    return (request.meta.get("page_url") if request is not None else None) or response.url
+
+
+class JpaasListPage(ListPage):
+    """Entries of a column page, or of the list a unit answer carries."""
+
+    @cached_property
+    def reading(self) -> ListReading:
+        html = unit_html(self.response)
+        if html is None:
+            return super().reading
+        return read_list(Selector(text=html).root, _page_url(self.response))
+
+    @property
+    def next_page_url(self) -> str | None:
+        return None if unit_html(self.response) is not None else super().next_page_url
+
+
+def _query_data(text: str | None) -> dict | None:
+    """`queryData` as the page writes it: a JSON object in single quotes."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text.replace("'", '"'))
+    except ValueError:
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return None
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else None
+
+
+def _pager(selector) -> dict[str, int]:
+    """The numbers a `div.pagination` carries (`count`, `rows`, `pageno`)."""
+    pager = selector.css("div.pagination[count]")
+    numbers = {}
+    for name in ("count", "rows", "pageno"):
+        value = (pager.attrib.get(name) or "").strip() if pager else ""
+        if value.isdigit():
+            numbers[name] = int(value)
+    return numbers
+
+
+def _unit_of_column(response) -> dict | None:
+    """The unit API call a column page declares: its pager's `unitUrl`/`queryData`, else
+    the `unitbuild.js` script's `url`/`querydata`."""
+    pager = response.css("div.pagination[querydata]")
+    script = response.css('script[src*="unitbuild.js"][querydata]')
+    for node, url_attr in ((pager, "uniturl"), (script, "url")):
+        query = _query_data(node.attrib.get("querydata")) if node else None
+        if query:
+            url = urljoin(response.url, node.attrib.get(url_attr) or UNIT_PATH)
+            return {"url": url, "query": query, "referer": response.url}
+    return None
+
+
+class HanwebJpaas(Hanweb):
+    name = "hanweb_jpaas"
+
+    def detect(self, response) -> bool:
+        return bool(_MARKERS_RE.search(response.text))
+
+    def list_page(self, response) -> JpaasListPage:
+        return JpaasListPage(response)
+
+    def notice_page(self, response) -> HanwebNoticePage:
+        return HanwebNoticePage(response)
+
+    def is_list_page(self, response) -> bool:
+        if unit_html(response) is not None:
+            return True
+        if NOTICE_URL_RE.search(response.url):
+            return False
+        return super().is_list_page(response)
+
+    def next_page_requests(self, response, list_page) -> list[Request]:
+        """The next unit page while the pager's `count` says items remain."""
+        carried = response.request.meta.get("jpaas_unit") if response.request else None
+        unit = carried or _unit_of_column(response)
+        if unit is None:
+            return super().next_page_requests(response, list_page)
+        html = unit_html(response)
+        numbers = _pager(Selector(text=html) if html is not None else response)
+        rows = unit.get("rows") or numbers.get("rows") or len(list_page.entries)
+        page_no = numbers.get("pageno") or unit.get("page_no", 0) + 1
+        count = numbers.get("count")
+        if not list_page.entries or not rows or count is None or page_no * rows >= count:
+            return []
+        query = {**unit["query"],
+                 "paramJson": json.dumps({"pageNo": page_no + 1, "pageSize": rows},
+                                         separators=(",", ":"))}
+        return [Request(
+            f"{unit['url']}?{urlencode(query)}", headers={**_JSON_HEADERS,
+                                                          "Referer": unit["referer"]},
+            meta={"jpaas_unit": {**unit, "rows": rows, "page_no": page_no + 1},
+                  "page_url": unit["referer"]},
+        )]

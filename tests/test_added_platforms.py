@@ -1,0 +1,62 @@
+"""The platforms added as one module each (Hanweb JPaaS, 开普云 UCAP, 方正 Founder): their
+replicas crawl to exactly their notices (goldens), from the registry and from a start URL,
+and their list walks make the requests the real sites answer."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from tests.conftest import fixture_settings, run_crawl
+from tests.test_platform_sites import comparable, golden
+
+ADDED_SITES = ("hanweb_jpaas_demo",)
+START_PAGES = {
+    "hanweb_jpaas_demo": "col/col1229000001/index.html",
+}
+PAGE_FIELDS = ("url", "title", "source", "published_at", "hit_count", "author", "editor",
+               "body_text", "attachments", "content_sha1")
+
+
+@pytest.fixture(scope="module")
+def added_sites_crawl(fixture_server, tmp_path_factory):
+    return run_crawl(tmp_path_factory.mktemp("added"), "notices",
+                     "sites=" + ",".join(ADDED_SITES),
+                     settings=fixture_settings(fixture_server))
+
+
+def test_added_sites_crawl_cleanly(added_sites_crawl):
+    assert added_sites_crawl.returncode == 0
+    assert " ERROR: " not in added_sites_crawl.log
+    assert added_sites_crawl.stat("notices/page_error_count") == 0
+    assert added_sites_crawl.stat("notices/notice_page_count") == len(added_sites_crawl.records)
+
+
+@pytest.mark.parametrize("site_id", ADDED_SITES)
+def test_site_records_match_golden(added_sites_crawl, fixture_server, site_id):
+    records = [r for r in added_sites_crawl.records if r["site_id"] == site_id]
+    assert comparable(records, fixture_server) == golden(site_id)
+
+
+@pytest.mark.parametrize("site_id", sorted(START_PAGES))
+def test_start_url_alone_reads_the_same_notices(fixture_server, tmp_path, site_id):
+    start = fixture_server.base_urls[site_id] + START_PAGES[site_id]
+    result = run_crawl(tmp_path, "notices", f"start_url={start}")
+    assert result.returncode == 0
+    expected = [{k: r[k] for k in PAGE_FIELDS} for r in golden(site_id)]
+    got = [{k: r[k] for k in PAGE_FIELDS} for r in comparable(result.records, fixture_server)]
+    assert got == expected
+
+
+def test_jpaas_unit_pages_follow_the_pager(added_sites_crawl, fixture_server):
+    """Pages 2 and 3 (of 7 items, 3 a page) come from the unit API with the column's
+    queryData and paramJson; the pager's count stops the walk before a page 4."""
+    unit = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+    asked = [dict(parse_qsl(urlsplit(path).query)) for _, site, path in fixture_server.arrivals
+             if site == "hanweb_jpaas_demo" and path.startswith(unit)]
+    pages = sorted(json.loads(q["paramJson"])["pageNo"] for q in asked)
+    assert pages == [2, 3]
+    assert all(json.loads(q["paramJson"])["pageSize"] == 3 for q in asked)
+    assert all(q["pageId"] == "1229000001" and q["tagId"] == "信息列表" for q in asked)
