@@ -21,6 +21,7 @@ from crawler.middlewares.soft404 import Soft404Middleware
 from crawler.pages.detail import NoticePage
 from crawler.pages.header import parse_header_line
 from crawler.pages.listing import ListPage
+from crawler.platforms import platform_named
 
 REPEATS = 7
 
@@ -52,7 +53,8 @@ def middleware_cost() -> None:
     charset, soft404 = CharsetMiddleware(_Stats()), Soft404Middleware(_Stats())
 
     def extract():
-        return [_fields(NoticePage(_fresh(response))) for response in responses]
+        generic = platform_named("generic")
+        return [_fields(generic.notice_page(_fresh(response))) for response in responses]
 
     def checks():
         for response in responses:

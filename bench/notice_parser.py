@@ -20,7 +20,7 @@ from pathlib import Path
 from scrapy.http import HtmlResponse
 
 from bench._harness import SUMMARY
-from crawler.pages.detail import NoticePage
+from crawler.platforms import platform_named
 from fixtures.server import SITES_DIR, FixtureSite
 from pipelines.cndates import DATE_PATTERN, _date_matches
 from pipelines.normalize import normalize_record
@@ -55,7 +55,7 @@ def notice_responses() -> list[HtmlResponse]:
 
 
 def extract(response: HtmlResponse) -> dict:
-    page = NoticePage(response)
+    page = platform_named("generic").notice_page(response)
     return normalize_record({"url": response.url, "title": page.title, "source": page.source,
                              "published_at": page.published_at, "body_text": page.body_text,
                              "author": page.author, "editor": page.editor})

@@ -10,12 +10,11 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawler.platforms import PLATFORM_NAMES
 from pipelines.region import lookup_adcode
 
 # Read through importlib.resources, so that it is found in a zipped Scrapyd egg too.
 DEFAULT_REGISTRY_PATH = resources.files("crawler") / "sites.toml"
-PLATFORMS = ("hanweb_jpaas", "hanweb", "trs", "vsb", "dedecms", "phpcms", "empirecms", "custom",
-             "generic")
 
 
 class RegistryError(ValueError):
@@ -131,7 +130,7 @@ def _check_types(entry: dict, where: str) -> None:
 def _site_from_entry(entry: dict, index: int) -> Site:
     where = f"site #{index + 1} ({entry.get('id', '?')})"
     _check_types(entry, where)
-    if entry["platform"] not in PLATFORMS:
+    if entry["platform"] not in PLATFORM_NAMES:
         raise RegistryError(f"{where}: unknown platform {entry['platform']!r}")
     columns = [Column(column.get("name", ""), column["url"])
                for column in entry.get("columns", [])]

@@ -4,7 +4,9 @@ import json
 
 import pytest
 
-from crawler.hits import counter_script, counter_url, parse_counter_answer
+from crawler.hits import parse_counter_answer
+from crawler.platforms import counter_script
+from crawler.platforms import known_counter_url as counter_url
 from tests.conftest import fixture_settings, run_crawl
 
 PAGE = "http://site.example/a/xcgz/2022/0225/1234.html"

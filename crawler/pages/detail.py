@@ -20,7 +20,6 @@ from lxml import etree
 from lxml import html as lxml_html
 from parsel.csstranslator import HTMLTranslator
 
-from crawler.hits import counter_url
 from crawler.pages.blocks import INVISIBLE_AS_SPACE, element_paragraphs, is_hidden
 from crawler.pages.header import (
     FULL_DATE_RE,
@@ -36,9 +35,9 @@ from pipelines.cndates import parse_date
 from pipelines.normalize import SITE_NAME_END_RE as _SITE_NAME_END_RE
 from pipelines.normalize import clean_title, title_prefixes
 
-# Body containers of known platforms, tried in order before the text-density fallback.
+# Body containers common to many templates, tried in order after the platforms' containers
+# (`Templates`) and before the text-density fallback.
 BODY_SELECTORS = (
-    "#zoom", ".TRS_Editor", "#vsb_content", ".v_news_content", "#UCAP-CONTENT",
     ".article-content", ".article_content", ".article-body", ".contentBox", ".content-text",
     "#content", ".content", ".detail-content", ".news_content", "div.article",
 )
@@ -90,6 +89,17 @@ _LINK_TEXT_SHARE = 0.5
 
 
 @dataclass(frozen=True)
+class Templates:
+    """What the CMS templates the crawler knows mark on a page (crawler/platforms/ gives
+    them): body containers, title elements, and how to find the hit-counter request from
+    the page's script URLs, source and URL."""
+
+    body_selectors: tuple[str, ...] = ()
+    title_selectors: tuple[str, ...] = ()
+    counter_url: Callable[[list[str], str, str], str | None] = lambda srcs, html, url: None
+
+
+@dataclass(frozen=True)
 class Attachment:
     url: str
     name: str | None
@@ -127,8 +137,9 @@ Rule = tuple[str, Callable[[], object]]
 class NoticePage:
     """Fields of a notice page. Header/meta values are raw strings; the pipeline normalizes."""
 
-    def __init__(self, response):
+    def __init__(self, response, templates: Templates = Templates()):
         self.response = response
+        self.templates = templates
 
     # --- rules ----------------------------------------------------------------------------
     @cached_property
@@ -380,7 +391,7 @@ class NoticePage:
     def _title_node(self):
         """The heading element that prints the title, None when no heading does."""
         title = _compact(self.title)
-        for selector in (*TITLE_SELECTORS, *TITLE_HINT_SELECTORS):
+        for selector in (*self._title_selectors, *TITLE_HINT_SELECTORS):
             for node in self._select(selector):
                 if "".join(self._text(node).split()).startswith(title):
                     return node
@@ -409,6 +420,11 @@ class NoticePage:
     def title(self) -> str | None:
         return self._first_of("title", self.title_rules())
 
+    @property
+    def _title_selectors(self) -> tuple[str, ...]:
+        """Title elements: the platform's, then those common to many templates."""
+        return (*self.templates.title_selectors, *TITLE_SELECTORS)
+
     def title_rules(self) -> list[Rule]:
         """Title rules, in order; platform pages put their own first."""
         return [
@@ -416,7 +432,7 @@ class NoticePage:
             ("page_title_printed", self._printed_page_title),
             ("meta", self._printed_meta_title),
             ("above_header_line", self._title_above_header_line),
-            ("heading", lambda: next(iter(self._title_candidates(TITLE_SELECTORS)), None)),
+            ("heading", lambda: next(iter(self._title_candidates(self._title_selectors)), None)),
             ("og_meta", lambda: clean_title(self.meta("og_title"), self.site_name) or None),
             ("page_title", self._title_from_page_title),
         ]
@@ -478,7 +494,7 @@ class NoticePage:
                     for p in title_prefixes(title)}
         if not prefixes:
             return None
-        candidates = [*self._title_candidate_nodes(TITLE_SELECTORS),
+        candidates = [*self._title_candidate_nodes(self._title_selectors),
                       *self._title_candidate_nodes(TITLE_HINT_SELECTORS)]
         og_title = self.meta("og_title")
         if og_title:
@@ -624,8 +640,8 @@ class NoticePage:
 
     @cached_property
     def counter_url(self) -> str | None:
-        return counter_url(self._nodes("//script/@src"), self.response.text,
-                           self.response.url)
+        return self.templates.counter_url(self._nodes("//script/@src"), self.response.text,
+                                          self.response.url)
 
     # --- body -----------------------------------------------------------------------------
     @cached_property
@@ -647,7 +663,7 @@ class NoticePage:
 
     def body_candidates(self) -> Iterable[tuple[str, object]]:
         """(rule, element) pairs tried as the body before the densest block."""
-        for selector in BODY_SELECTORS:
+        for selector in (*self.templates.body_selectors, *BODY_SELECTORS):
             for node in self._select(selector):
                 yield "body_selector", node
         # any container named for content, but not the article's frame around the header

@@ -1,26 +1,20 @@
 """CMS platforms: detection from a fetched page, list traversal and the notice page object.
 
-A platform module defines one `Platform` subclass; `PLATFORMS` lists them in detection order,
-the generic fallback last.
+Each module here defines one `Platform` subclass (crawler/platforms/base.py); they are
+discovered, so a new module needs no edit elsewhere. `PLATFORMS` holds them in detection
+order (their declared `priority`), the generic fallback last.
 """
 
 from __future__ import annotations
 
-from crawler.platforms.base import Platform
-from crawler.platforms.custom import CustomJson
-from crawler.platforms.dedecms import DedeCMS
-from crawler.platforms.empirecms import EmpireCMS
-from crawler.platforms.generic import Generic
-from crawler.platforms.hanweb import Hanweb
-from crawler.platforms.hanweb_jpaas import HanwebJpaas
-from crawler.platforms.phpcms import PHPCMS
-from crawler.platforms.trs import TRS
-from crawler.platforms.vsb import VSB
+from crawler.platforms.base import Platform, counter_script, known_counter_url, platforms
 
-PLATFORMS: tuple[Platform, ...] = (
-    HanwebJpaas(), Hanweb(), TRS(), VSB(), DedeCMS(), PHPCMS(), EmpireCMS(), CustomJson(), Generic(),
-)
+PLATFORMS: tuple[Platform, ...] = platforms()
+PLATFORM_NAMES: tuple[str, ...] = tuple(platform.name for platform in PLATFORMS)
 _BY_NAME = {platform.name: platform for platform in PLATFORMS}
+
+__all__ = ["PLATFORMS", "PLATFORM_NAMES", "Platform", "counter_script", "detect_platform",
+           "known_counter_url", "platform_named"]
 
 
 def detect_platform(response) -> Platform:

@@ -28,6 +28,11 @@ _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF
 
 class CustomJson(Platform):
     name = "custom"
+    label = "AJAX/JSON sites"
+    list_walk = "page-numbered requests to the list API the registry entry names"
+    # After the CMS families: a JSON answer is no CMS page.
+    priority = 900
+    notice_page_class = JsonNoticePage
 
     def detect(self, response) -> bool:
         """Only a registry entry says a site is custom; JSON answers are recognised."""
@@ -42,9 +47,6 @@ class CustomJson(Platform):
         api = _api(response)
         return JsonListPage(response, response.meta.get("page_url") or response.url,
                             api.get("page", "?id={id}"))
-
-    def notice_page(self, response) -> JsonNoticePage:
-        return JsonNoticePage(response)
 
     def is_list_page(self, response) -> bool:
         data = json_of(response)

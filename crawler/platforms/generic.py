@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from crawler.platforms.base import Platform
 
 
@@ -9,6 +11,14 @@ class Generic(Platform):
     """`下一页` links, dated rows, platform body containers or the text-density fallback."""
 
     name = "generic"
+    label = "any other site"
+    list_walk = "`下一页` links, else page-number links"
+    # Tried last: every page shows it.
+    priority = 1000
+    # News publishing systems' article URLs (`/2006-11/22/content_8591622.htm`).
+    notice_urls = re.compile(r"/content_\d+\.html?$")
+    # The container of 开普云 UCAP templates, tried after those of the platforms above.
+    body_selectors = ("#UCAP-CONTENT",)
 
     def detect(self, response) -> bool:
         return True

@@ -1,19 +1,25 @@
 """Hanweb 大汉 JCMS: `/col/` column pages with an XML record island, more records by POST to
-the jpage data proxy (`startrecord`/`endrecord`), `/art/` articles with the body in `#zoom`."""
+the jpage data proxy (`startrecord`/`endrecord`), `/art/` articles with the body in `#zoom`
+(or between the ContentStart/ContentEnd markers), `articlehits.jsp` counters.
+
+List records are kept as data: an XML island (`<datastore>`), a data-proxy answer or an
+`InitData` array."""
 
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from lxml import html as lxml_html
+from parsel import Selector
 from scrapy import Request
 
-from crawler.pages.hanweb import HanwebListPage, HanwebNoticePage
+from crawler.hits import CounterScript
+from crawler.pages.detail import NoticePage
+from crawler.pages.listing import ListPage, ListReading, read_list
 from crawler.platforms.base import Platform
 
-_MARKERS_RE = re.compile(
-    r"/module/web/jpage/|/module/jpage/|/module/jslib/jquery/jpage/|\.jpage\(|"
-    r"/module/visitcount/|/col/col\d+/|/art/\d{4}/\d+/\d+/art_\d+_\d+\.html|<datastore>", re.I)
 _JPAGE_NUMBER_RE = {name: re.compile(rf"\b{name}\s*:\s*['\"]?(\d+)", re.I)
                     for name in ("totalRecord", "perPage", "groupSize")}
 _PROXY_URL_RE = re.compile(r"\bproxyUrl\s*:\s*['\"]([^'\"]+)['\"]")
@@ -22,19 +28,63 @@ _PARAM_PAIR_RE = re.compile(r"""['"]?(\w+)['"]?\s*:\s*(?:'([^']*)'|"([^"]*)"|([^
 _NEXTGROUP_RE = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=['\"]([^'\"]+)['\"]", re.S | re.I)
 _TOTAL_RECORD_RE = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 DEFAULT_PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+_RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+_INIT_DATA_RE = re.compile(r"var\s+InitData\w*\s*=\s*\[(.*?)\]\s*;", re.S)
+_JS_STRING_RE = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"", re.S)
+_CONTENT_RE = re.compile(
+    r"<meta\s+name=['\"]?ContentStart['\"]?\s*/?>(.*?)<meta\s+name=['\"]?ContentEnd['\"]?\s*/?>",
+    re.S | re.I)
+
+
+class HanwebListPage(ListPage):
+    """Entries of the records a column page or a data-proxy answer carries."""
+
+    @cached_property
+    def records(self) -> list[str]:
+        """The record markup fragments (`<li>…</li>`), in list order."""
+        text = self.response.text
+        records = _RECORD_RE.findall(text)
+        if not records and (array := _INIT_DATA_RE.search(text)):
+            records = [a or b for a, b in _JS_STRING_RE.findall(array.group(1))]
+        return records
+
+    @cached_property
+    def reading(self) -> ListReading:
+        if not self.records:
+            return super().reading
+        fragment = Selector(text="<ul>" + "".join(self.records) + "</ul>")
+        return read_list(fragment.root, self.response.url)
+
+    @property
+    def next_page_url(self) -> str | None:
+        return None if self.records else super().next_page_url
+
+
+class HanwebNoticePage(NoticePage):
+    """Body between `<meta name="ContentStart">` and `<meta name="ContentEnd">` when marked."""
+
+    def body_candidates(self):
+        match = _CONTENT_RE.search(self.response.text)
+        if match and match.group(1).strip():
+            yield "hanweb_content_markers", lxml_html.fragment_fromstring(
+                match.group(1), create_parent="div")
+        yield from super().body_candidates()
 
 
 class Hanweb(Platform):
     name = "hanweb"
-
-    def detect(self, response) -> bool:
-        return bool(_MARKERS_RE.search(response.url) or _MARKERS_RE.search(response.text))
-
-    def list_page(self, response) -> HanwebListPage:
-        return HanwebListPage(response)
-
-    def notice_page(self, response) -> HanwebNoticePage:
-        return HanwebNoticePage(response)
+    label = "Hanweb 大汉 JCMS"
+    list_walk = "XML record island, then POSTs to the jpage data proxy"
+    priority = 10
+    markers = re.compile(
+        r"/module/web/jpage/|/module/jpage/|/module/jslib/jquery/jpage/|\.jpage\(|"
+        r"/module/visitcount/|/col/col\d+/|/art/\d{4}/\d+/\d+/art_\d+_\d+\.html|<datastore>",
+        re.I)
+    notice_urls = re.compile(r"/art/\d{4}/\d+/\d+/art_\d+_\d+\.html$")
+    body_selectors = ("#zoom",)
+    counters = (CounterScript(re.compile(r"/module/visitcount/articlehits\.jsp", re.I), None),)
+    notice_page_class = HanwebNoticePage
+    list_page_class = HanwebListPage
 
     def is_list_page(self, response) -> bool:
         if HanwebListPage(response).records:

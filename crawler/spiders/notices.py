@@ -20,10 +20,10 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.browser import browser_enabled, switch_on_for_sites
 from crawler.distributed import distributed_mode
-from crawler.hits import counter_script, parse_counter_answer
+from crawler.hits import parse_counter_answer
 from crawler.middlewares.blocking import FailureReported, failure_class, report_failure
 from crawler.pages.listing import ListEntry, is_attachment_url
-from crawler.platforms import detect_platform, platform_named
+from crawler.platforms import counter_script, detect_platform, platform_named
 from crawler.platforms.base import Platform
 from crawler.registry import Site, registry_from_settings
 from crawler.settings import user_agent
