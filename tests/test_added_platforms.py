@@ -50,13 +50,16 @@ def test_start_url_alone_reads_the_same_notices(fixture_server, tmp_path, site_i
     assert got == expected
 
 
-def test_jpaas_unit_pages_follow_the_pager(added_sites_crawl, fixture_server):
+def test_jpaas_unit_pages_follow_the_pager(fixture_server, tmp_path):
     """Pages 2 and 3 (of 7 items, 3 a page) come from the unit API with the column's
     queryData and paramJson; the pager's count stops the walk before a page 4."""
     unit = "/api-gateway/jpaas-publish-server/front/page/build/unit"
-    asked = [dict(parse_qsl(urlsplit(path).query)) for _, site, path in fixture_server.arrivals
+    before = len(fixture_server.arrivals)
+    start = fixture_server.base_urls["hanweb_jpaas_demo"] + START_PAGES["hanweb_jpaas_demo"]
+    assert run_crawl(tmp_path, "notices", f"start_url={start}").returncode == 0
+    asked = [dict(parse_qsl(urlsplit(path).query))
+             for _, site, path in fixture_server.arrivals[before:]
              if site == "hanweb_jpaas_demo" and path.startswith(unit)]
-    pages = sorted(json.loads(q["paramJson"])["pageNo"] for q in asked)
-    assert pages == [2, 3]
-    assert all(json.loads(q["paramJson"])["pageSize"] == 3 for q in asked)
+    assert [json.loads(q["paramJson"]) for q in asked] == [
+        {"pageNo": 2, "pageSize": 3}, {"pageNo": 3, "pageSize": 3}]
     assert all(q["pageId"] == "1229000001" and q["tagId"] == "信息列表" for q in asked)

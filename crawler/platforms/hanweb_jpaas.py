@@ -25,14 +25,10 @@ from urllib.parse import urlencode, urljoin
 from parsel import Selector
 from scrapy import Request
 
-from crawler.pages.hanweb import HanwebNoticePage
 from crawler.pages.jsondata import json_of
 from crawler.pages.listing import ListPage, ListReading, read_list
 from crawler.platforms.hanweb import Hanweb
 
-_MARKERS_RE = re.compile(r"/AuthorizedRead/unitbuild\.js|/jpaas-publish-server/", re.I)
-NOTICE_URL_RE = re.compile(
-    r"/art/\d{4}/\d+/\d+/art_\d+_\d+\.html$|/col/col\d+/art/\d{4}/art_[0-9a-f]{32}\.html$", re.I)
 UNIT_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 _JSON_HEADERS = {"Accept": "application/json, text/javascript, */*; q=0.01",
                  "X-Requested-With": "XMLHttpRequest"}
@@ -107,23 +103,23 @@ def _unit_of_column(response) -> dict | None:
 
 
 class HanwebJpaas(Hanweb):
+    """Hanweb's articles and page objects; lists walked through the page-build unit API."""
+
     name = "hanweb_jpaas"
-
-    def detect(self, response) -> bool:
-        return bool(_MARKERS_RE.search(response.text))
-
-    def list_page(self, response) -> JpaasListPage:
-        return JpaasListPage(response)
-
-    def notice_page(self, response) -> HanwebNoticePage:
-        return HanwebNoticePage(response)
+    label = "Hanweb 大汉 JPaaS"
+    list_walk = "first page built in, then the page-build unit API (JSON `data.html`)"
+    # Before Hanweb: these pages show Hanweb's `/col/` and `/art/` markers too.
+    priority = 5
+    markers = re.compile(r"/AuthorizedRead/unitbuild\.js|/jpaas-publish-server/", re.I)
+    # Newer columns' articles; the `/art/Y/M/D/art_{col}_{id}.html` shape is Hanweb's.
+    notice_urls = re.compile(r"/col/col\d+/art/\d{4}/art_[0-9a-f]{32}\.html$")
+    # Hanweb's body container and counter are declared once, by Hanweb.
+    body_selectors = ()
+    counters = ()
+    list_page_class = JpaasListPage
 
     def is_list_page(self, response) -> bool:
-        if unit_html(response) is not None:
-            return True
-        if NOTICE_URL_RE.search(response.url):
-            return False
-        return super().is_list_page(response)
+        return unit_html(response) is not None or super().is_list_page(response)
 
     def next_page_requests(self, response, list_page) -> list[Request]:
         """The next unit page while the pager's `count` says items remain."""
