@@ -9,12 +9,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from crawler.platforms import detect_platform
+from fixtures.pagecases import load_cases
 from tests.conftest import fixture_settings, run_crawl
 from tests.test_platform_sites import comparable, golden
 
-ADDED_SITES = ("hanweb_jpaas_demo",)
+ADDED_SITES = ("hanweb_jpaas_demo", "ucap_demo", "founder_demo")
 START_PAGES = {
     "hanweb_jpaas_demo": "col/col1229000001/index.html",
+    "ucap_demo": "dlxrmzf/xcgz/list.shtml",
+    "founder_demo": "xcgz/index.html",
 }
 PAGE_FIELDS = ("url", "title", "source", "published_at", "hit_count", "author", "editor",
                "body_text", "attachments", "content_sha1")
@@ -63,3 +67,22 @@ def test_jpaas_unit_pages_follow_the_pager(fixture_server, tmp_path):
     assert [json.loads(q["paramJson"]) for q in asked] == [
         {"pageNo": 2, "pageSize": 3}, {"pageNo": 3, "pageSize": 3}]
     assert all(q["pageId"] == "1229000001" and q["tagId"] == "信息列表" for q in asked)
+
+
+@pytest.mark.parametrize(("case_name", "platform", "body_rule"), [
+    ("real_ucap_wanzai_county_2015", "ucap", "body_selector"),
+    ("real_ucap_wanzai_county_2022", "ucap", "body_selector"),
+    ("real_ucap_yichun_city_2022", "ucap", "body_selector"),
+    ("real_ucap_yichun_jiangxi_2022", "ucap", "body_selector"),
+    ("real_founder_kepu_politics", "founder", "founder_content_markers"),
+    # gov.cn's 国务院公报 page shares UCAP's `#UCAP-CONTENT` id but none of its markers.
+    ("real_trs_govcn_gongbao", "generic", None),
+])
+def test_real_pages_of_the_added_platforms(case_name, platform, body_rule):
+    [case] = [c for c in load_cases("detail") if c.name == case_name]
+    response = case.response()
+    detected = detect_platform(response)
+    assert detected.name == platform
+    assert not detected.is_list_page(response)
+    if body_rule:
+        assert detected.notice_page(response).field_rules["body"] == body_rule
