@@ -66,11 +66,13 @@ EXTENSIONS = {
 
 # Which sites and how far (docs/crawling.md, docs/registry.md): the registry file (None: the
 # packaged crawler/sites.toml), {site_id: base_url} to serve registry sites from another host,
-# hit-counter requests, the list-page cap per column, loopback-only for tests and the demo.
+# hit-counter requests, the list-page cap per column, the page cap of one multi-page article,
+# loopback-only for tests and the demo.
 NOTICES_REGISTRY_PATH = None
 NOTICES_BASE_URLS = {}
 NOTICES_HIT_COUNTS = True
 NOTICES_MAX_PAGES = 200
+NOTICES_MAX_ARTICLE_PAGES = 50
 NOTICES_LOOPBACK_ONLY = False
 
 # Politeness (docs/politeness.md): a User-Agent naming the project and its contact (set

@@ -16,6 +16,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.http import HtmlResponse
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.browser import browser_enabled, switch_on_for_sites
@@ -88,6 +89,7 @@ class NoticesSpider(scrapy.Spider):
         spider.registry = registry_from_settings(crawler.settings)
         spider.max_pages = spider.max_pages_arg or crawler.settings.getint("NOTICES_MAX_PAGES")
         spider.hit_counts = crawler.settings.getbool("NOTICES_HIT_COUNTS")
+        spider.max_article_pages = crawler.settings.getint("NOTICES_MAX_ARTICLE_PAGES")
         spider.write_field_rules = crawler.settings.getbool("NOTICES_FIELD_RULES")
         spider.targets = spider._targets()
         spider.use_browser = browser_enabled(crawler.settings,
@@ -266,6 +268,56 @@ class NoticesSpider(scrapy.Spider):
             return
         if _is_older_date(item["published_at"], self.since):
             return
+        yield from self._continue_article(response, item, (response.url,))
+
+    def _continue_article(self, response, item: dict, pages: tuple[str, ...]):
+        """The request for the next page of the article (pages: those fetched, the first
+        first), or the finished record when the article has no more pages."""
+        target: Target = response.meta["target"]
+        following = (self._platform(response).next_article_page(response, pages[0])
+                     if isinstance(response, HtmlResponse) else None)
+        if following in pages:
+            following = None  # a pager leading back to a page already read
+        if following is not None and len(pages) >= self.max_article_pages:
+            logger.warning("site %s: article %s: stopped at the page limit (%d pages) before %s "
+                           "(NOTICES_MAX_ARTICLE_PAGES)", target.site_id, pages[0],
+                           self.max_article_pages, following)
+            self.crawler.stats.inc_value("notices/article_page_limit_count")
+            following = None
+        if following is None:
+            yield from self._finish_notice(item, target)
+            return
+        # Not filtered as a duplicate: the record travels with the request (the pages
+        # already fetched stop a loop).
+        yield self._request(following, target, self.parse_article_page, dont_filter=True,
+                            meta={"article": item, "article_pages": (*pages, following),
+                                  "platform": response.meta.get("platform")})
+
+    def parse_article_page(self, response):
+        """A further page of a multi-page article: its text and files join the record."""
+        item, pages = response.meta["article"], response.meta["article_pages"]
+        try:
+            page = self._platform(response).notice_page(response)
+            text, attachments = page.body_text, [a.asdict() for a in page.attachments]
+        except Exception as exc:  # a broken page must not lose the pages before it
+            self._article_page_failed(response.meta["target"], response.url, response.status,
+                                      "unexpected_structure", f"{type(exc).__name__}: {exc}")
+            yield from self._finish_notice(item, response.meta["target"])
+            return
+        item["body_text"] = "\n".join(t for t in (item["body_text"], text) if t)
+        known = {a["url"] for a in item["attachments"]}
+        item["attachments"] += [a for a in attachments if a["url"] not in known]
+        self.crawler.stats.inc_value("notices/article_page_count")
+        yield from self._continue_article(response, item, pages)
+
+    def _article_page_failed(self, target: Target, url: str, status: int | None,
+                             error_class: str, reason: str) -> None:
+        report_failure(self.crawler, target.site_id, url, status, error_class,
+                       "article page lost", reason)
+        self.crawler.stats.inc_value("notices/article_page_failed_count")
+
+    def _finish_notice(self, item: dict, target: Target):
+        """The record, or the request for its hit count first."""
         self.crawler.stats.inc_value("notices/notice_page_count")
         self.crawler.stats.inc_value(f"notices/notice_page_count/{target.site_id}")
         rules = item.pop("_field_rules")
@@ -341,6 +393,13 @@ class NoticesSpider(scrapy.Spider):
         if "item" in request.meta:  # a counter request: keep the notice without its count
             self.crawler.stats.inc_value("notices/hit_counter_failed_count")
             return request.meta["item"]
+        if "article" in request.meta:  # an article's further page: keep the pages before it
+            response = getattr(failure.value, "response", None)
+            self._article_page_failed(request.meta["target"], request.url,
+                                      response.status if response is not None else None,
+                                      failure_class(failure),
+                                      failure.getErrorMessage() or failure.type.__name__)
+            return self._finish_notice(request.meta["article"], request.meta["target"])
         if failure.check(FailureReported):  # already logged and counted
             return None
         self.crawler.stats.inc_value("notices/request_failed_count")
