@@ -8,8 +8,9 @@ import json
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from scrapy.http import HtmlResponse, Request, TextResponse
 
-from crawler.platforms import detect_platform
+from crawler.platforms import detect_platform, platform_named
 from fixtures.pagecases import load_cases
 from tests.conftest import fixture_settings, run_crawl
 from tests.test_platform_sites import comparable, golden
@@ -86,3 +87,67 @@ def test_real_pages_of_the_added_platforms(case_name, platform, body_rule):
     assert not detected.is_list_page(response)
     if body_rule:
         assert detected.notice_page(response).field_rules["body"] == body_rule
+
+
+def _jpaas_answer(html: str, meta: dict) -> TextResponse:
+    url = "http://www.example.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?x=1"
+    body = json.dumps({"roles": None, "permissions": None, "code": "200", "success": True,
+                       "data": {"html": html}}, ensure_ascii=False).encode()
+    return TextResponse(url=url, body=body, encoding="utf-8", request=Request(url, meta=meta))
+
+
+_UNIT = {"url": "http://www.example.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit",
+         "query": {"webId": "1", "pageId": "7", "tagId": "右侧内容"}, "rows": 3, "page_no": 2,
+         "referer": "http://www.example.gov.cn/col/col7/index.html"}
+
+
+def _rows(count: int) -> str:
+    return "".join(f'<li class="cf"><a class="fl" href="/col/col7/art/2026/art_{n:032x}.html" '
+                   f'title="关于巡察整改情况的通报{n}">关于巡察整改情况的通报{n}</a>'
+                   f'<span class="fr">2026-05-{10 + n}</span></li>' for n in range(count))
+
+
+@pytest.mark.parametrize(("listed", "follows"), [(3, True), (2, False)])
+def test_jpaas_unit_without_a_count_walks_while_pages_are_full(listed, follows):
+    """A unit that prints no pager count (工信部's `div#右侧内容`): a full page asks for the
+    next one, a short page ends the list."""
+    html = f'<div id="右侧内容"><div class="page-content"><ul>{_rows(listed)}</ul></div></div>'
+    response = _jpaas_answer(html, {"jpaas_unit": _UNIT, "page_url": _UNIT["referer"]})
+    platform = platform_named("hanweb_jpaas")
+    page = platform.list_page(response)
+    assert platform.is_list_page(response)
+    assert [e.url for e in page.entries][:1] == [
+        "http://www.example.gov.cn/col/col7/art/2026/art_" + "0" * 32 + ".html"]
+    requests = platform.next_page_requests(response, page)
+    assert [json.loads(dict(parse_qsl(urlsplit(r.url).query))["paramJson"]) for r in requests] == (
+        [{"pageNo": 3, "pageSize": 3}] if follows else [])
+
+
+def test_jpaas_failed_answer_lists_nothing():
+    url = "http://www.example.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit"
+    failed = '{"success":false,"code":"200","message":"参数错误"}'.encode()
+    response = TextResponse(url=url, body=failed, encoding="utf-8",
+                            request=Request(url, meta={"jpaas_unit": _UNIT}))
+    platform = platform_named("hanweb_jpaas")
+    assert not platform.is_list_page(response)
+    assert platform.list_page(response).entries == []
+
+
+def test_jpaas_column_page_takes_its_list_unit_not_the_footer_unit():
+    column = "http://www.example.gov.cn/col/col7/index.html"
+    unit = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+    html = (f'<html><body><div id="右侧内容"><div class="page-content"><ul>{_rows(3)}</ul></div>'
+            f'</div><div id="页脚"></div>'
+            f'<script src="/AuthorizedRead/unitbuild.js" url="{unit}" '
+            f'queryData="{{\'webId\':\'1\',\'pageId\':\'7\',\'tagId\':\'页脚\'}}"></script>'
+            f'<script src="/AuthorizedRead/unitbuild.js" url="{unit}" '
+            f'queryData="{{\'webId\':\'1\',\'pageId\':\'7\',\'tagId\':\'右侧内容\'}}"></script>'
+            f'</body></html>')
+    response = HtmlResponse(url=column, body=html.encode(), encoding="utf-8",
+                            request=Request(column))
+    platform = detect_platform(response)
+    assert platform.name == "hanweb_jpaas" and platform.is_list_page(response)
+    [request] = platform.next_page_requests(response, platform.list_page(response))
+    query = dict(parse_qsl(urlsplit(request.url).query))
+    assert query["tagId"] == "右侧内容"
+    assert json.loads(query["paramJson"]) == {"pageNo": 2, "pageSize": 3}

@@ -9,7 +9,8 @@ from the page-build unit API:
         &paramJson={"pageNo": N, "pageSize": rows}
     -> {"success": true, "data": {"html": "<div class=page-content><ul class=ajax-ul>…"}}
 
-The answer's `div.pagination` repeats `count` and `pageNo`. Articles are Hanweb's
+The answer's `div.pagination` repeats `count` and `pageNo`; a unit that prints no count is
+walked while its pages are full. Articles are Hanweb's
 (`/art/Y/M/D/art_{col}_{id}.html`, and `/col/col{col}/art/Y/art_{hex}.html` on newer columns,
 body in `#zoom`). Where each shape comes from: docs/platforms.md.
 """
@@ -55,13 +56,15 @@ class JpaasListPage(ListPage):
     @cached_property
     def reading(self) -> ListReading:
         html = unit_html(self.response)
-        if html is None:
-            return super().reading
-        return read_list(Selector(text=html).root, _page_url(self.response))
+        if html is not None:
+            return read_list(Selector(text=html).root, _page_url(self.response))
+        if json_of(self.response) is not None:  # a failed answer (`"success": false`)
+            return ListReading([], [])
+        return super().reading
 
     @property
     def next_page_url(self) -> str | None:
-        return None if unit_html(self.response) is not None else super().next_page_url
+        return None if json_of(self.response) is not None else super().next_page_url
 
 
 def _query_data(text: str | None) -> dict | None:
@@ -89,13 +92,21 @@ def _pager(selector) -> dict[str, int]:
     return numbers
 
 
+# `tagId`s that name a list unit (信息列表, 当前栏目list, 栏目列表, 分页列表, 内容区域, 右侧内容)
+# rather than a navigation or footer unit of the same page.
+_LIST_TAG_RE = re.compile(r"列表|list|内容", re.I)
+
+
 def _unit_of_column(response) -> dict | None:
-    """The unit API call a column page declares: its pager's `unitUrl`/`queryData`, else
-    the `unitbuild.js` script's `url`/`querydata`."""
-    pager = response.css("div.pagination[querydata]")
-    script = response.css('script[src*="unitbuild.js"][querydata]')
-    for node, url_attr in ((pager, "uniturl"), (script, "url")):
-        query = _query_data(node.attrib.get("querydata")) if node else None
+    """The unit API call a column page declares for its list: its pager's `unitUrl` and
+    `queryData`, else the `unitbuild.js` script whose `tagId` names a list (else the first)."""
+    declared = [(node, "uniturl") for node in response.css("div.pagination[querydata]")]
+    scripts = response.css('script[src*="unitbuild.js"][querydata]')
+    listed = [node for node in scripts if _LIST_TAG_RE.search(
+        (_query_data(node.attrib.get("querydata")) or {}).get("tagId", ""))]
+    declared += [(node, "url") for node in listed or scripts]
+    for node, url_attr in declared:
+        query = _query_data(node.attrib.get("querydata"))
         if query:
             url = urljoin(response.url, node.attrib.get(url_attr) or UNIT_PATH)
             return {"url": url, "query": query, "referer": response.url}
@@ -119,7 +130,9 @@ class HanwebJpaas(Hanweb):
     list_page_class = JpaasListPage
 
     def is_list_page(self, response) -> bool:
-        return unit_html(response) is not None or super().is_list_page(response)
+        if json_of(response) is not None:
+            return unit_html(response) is not None
+        return super().is_list_page(response)
 
     def next_page_requests(self, response, list_page) -> list[Request]:
         """The next unit page while the pager's `count` says items remain."""
@@ -130,9 +143,12 @@ class HanwebJpaas(Hanweb):
         html = unit_html(response)
         numbers = _pager(Selector(text=html) if html is not None else response)
         rows = unit.get("rows") or numbers.get("rows") or len(list_page.entries)
-        page_no = numbers.get("pageno") or unit.get("page_no", 0) + 1
+        page_no = numbers.get("pageno") or unit.get("page_no") or 1
         count = numbers.get("count")
-        if not list_page.entries or not rows or count is None or page_no * rows >= count:
+        # Without a count (some units print none), a full page means more may follow.
+        if not list_page.entries or not rows or (
+                page_no * rows >= count if count is not None
+                else len(list_page.entries) < rows):
             return []
         query = {**unit["query"],
                  "paramJson": json.dumps({"pageNo": page_no + 1, "pageSize": rows},
