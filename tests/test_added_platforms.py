@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from urllib.parse import parse_qsl, urlsplit
+from urllib.request import urlopen
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
@@ -151,3 +152,20 @@ def test_jpaas_column_page_takes_its_list_unit_not_the_footer_unit():
     query = dict(parse_qsl(urlsplit(request.url).query))
     assert query["tagId"] == "右侧内容"
     assert json.loads(query["paramJson"]) == {"pageNo": 2, "pageSize": 3}
+
+
+@pytest.mark.parametrize("site_id", ADDED_SITES)
+def test_replica_pages_are_detected_as_their_platform(fixture_server, site_id):
+    """The column page reads as a list of the site's platform, every notice page as a
+    notice page of it (what an ad-hoc `start_url` crawl relies on)."""
+    platform = {"hanweb_jpaas_demo": "hanweb_jpaas", "ucap_demo": "ucap",
+                "founder_demo": "founder"}[site_id]
+    base = fixture_server.base_urls[site_id]
+    pages = [(base + START_PAGES[site_id], True)] + [
+        (r["url"].replace(f"http://{site_id}.fixture/", base), False) for r in golden(site_id)]
+    for url, is_list in pages:
+        with urlopen(url) as answer:  # noqa: S310 - a loopback fixture URL
+            response = HtmlResponse(url=url, body=answer.read(), encoding="utf-8",
+                                    request=Request(url))
+        detected = detect_platform(response)
+        assert (detected.name, detected.is_list_page(response)) == (platform, is_list), url

@@ -36,7 +36,10 @@ class Founder(Platform):
     label = "方正 Founder"
     list_walk = "`下一页` links"
     priority = 75
-    markers = re.compile(r"<!--\s*/?enp(?:content|property)\b|\bDocIDforCount\b", re.I)
+    # The article's comments and stats field, and the header's site search (on every page).
+    markers = re.compile(
+        r"<!--\s*/?enp(?:content|property)\b|\bDocIDforCount\b|/founder/NewSearchServlet\.do",
+        re.I)
     notice_urls = re.compile(r"/\d{4}-\d{2}/\d{2}/content_\d+\.html?$", re.I)
     title_selectors = (".detil-new-title > div",)
     notice_page_class = FounderNoticePage

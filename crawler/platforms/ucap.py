@@ -20,9 +20,11 @@ class Ucap(Platform):
     label = "开普云 UCAP"
     list_walk = "`list.shtml`, then `list_N.shtml` by the `下一页` link"
     priority = 70
-    # Not `#UCAP-CONTENT` alone: gov.cn's 国务院公报 pages (a TRS site) use that id too.
+    # The article tags, and the page script's 32-hex site and manuscript ids. Not
+    # `#UCAP-CONTENT` alone: gov.cn's 国务院公报 pages (a TRS site) use that id too.
     markers = re.compile(
-        r"<ucap(?:title|content)\b|\bmanuscriptId\s*=\s*[\"'][0-9a-f]{32}[\"']", re.I)
+        r"<ucap(?:title|content)\b|\b(?:websiteId|manuscriptId)\s*=\s*[\"'][0-9a-f]{32}[\"']",
+        re.I)
     notice_urls = re.compile(r"/\d{6}/[0-9a-f]{32}\.shtml$", re.I)
     body_selectors = ("ucapcontent", "#UCAP-CONTENT")
     title_selectors = ("ucaptitle",)
