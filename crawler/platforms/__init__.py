@@ -14,7 +14,7 @@ PLATFORM_NAMES: tuple[str, ...] = tuple(platform.name for platform in PLATFORMS)
 _BY_NAME = {platform.name: platform for platform in PLATFORMS}
 
 __all__ = ["PLATFORMS", "PLATFORM_NAMES", "Platform", "counter_script", "detect_platform",
-           "known_counter_url", "platform_named"]
+           "known_counter_url", "platform_named", "platform_table"]
 
 
 def detect_platform(response) -> Platform:
@@ -25,3 +25,20 @@ def detect_platform(response) -> Platform:
 def platform_named(name: str | None) -> Platform | None:
     """The platform a registry entry names, or None when the name has no module."""
     return _BY_NAME.get(name or "")
+
+
+def platform_table() -> str:
+    """The README's platform table (Markdown), one row per module in detection order."""
+    rows = ["| platform | CMS | lists walked by | hit counter |", "|---|---|---|---|"]
+    rows += [f"| `{p.name}` | {p.label} | {p.list_walk} | {_counter_words(p)} |"
+             for p in PLATFORMS]
+    return "\n".join(rows)
+
+
+def _counter_words(platform: Platform) -> str:
+    counts = {script.counts_reads for script in platform.counters}
+    if not counts:
+        return "-"
+    return "; ".join({True: "each read counts", False: "read without counting",
+                      None: "read; whether it counts is unknown"}[c]
+                     for c in sorted(counts, key=str))
