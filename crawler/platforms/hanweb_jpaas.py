@@ -118,7 +118,7 @@ class HanwebJpaas(Hanweb):
 
     name = "hanweb_jpaas"
     label = "Hanweb 大汉 JPaaS"
-    list_walk = "first page built in, then the page-build unit API (JSON `data.html`)"
+    list_walk = "the built-in first page, then GETs to the page-build unit API"
     # Before Hanweb: these pages show Hanweb's `/col/` and `/art/` markers too.
     priority = 5
     markers = re.compile(r"/AuthorizedRead/unitbuild\.js|/jpaas-publish-server/", re.I)
