@@ -1,6 +1,7 @@
-"""The platforms added as one module each (Hanweb JPaaS, 开普云 UCAP, 方正 Founder): their
-replicas crawl to exactly their notices (goldens), from the registry and from a start URL,
-and their list walks make the requests the real sites answer."""
+"""What is particular to the platforms added as one module each (Hanweb JPaaS, 开普云 UCAP,
+方正 Founder): their replicas crawl without an error, their list walks make the requests the
+real sites answer, and the saved real pages of each family read as it. Goldens and start-URL
+crawls of every replica: tests/test_platform_modules.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from crawler.platforms import detect_platform, platform_named
 from fixtures.pagecases import load_cases
 from tests.conftest import fixture_settings, run_crawl
-from tests.test_platform_sites import comparable, golden
+from tests.test_platform_modules import golden
 
 ADDED_SITES = ("hanweb_jpaas_demo", "ucap_demo", "founder_demo")
 START_PAGES = {
@@ -22,8 +23,6 @@ START_PAGES = {
     "ucap_demo": "dlxrmzf/xcgz/list.shtml",
     "founder_demo": "xcgz/index.html",
 }
-PAGE_FIELDS = ("url", "title", "source", "published_at", "hit_count", "author", "editor",
-               "body_text", "attachments", "content_sha1")
 
 
 @pytest.fixture(scope="module")
@@ -38,22 +37,6 @@ def test_added_sites_crawl_cleanly(added_sites_crawl):
     assert " ERROR: " not in added_sites_crawl.log
     assert added_sites_crawl.stat("notices/page_error_count") == 0
     assert added_sites_crawl.stat("notices/notice_page_count") == len(added_sites_crawl.records)
-
-
-@pytest.mark.parametrize("site_id", ADDED_SITES)
-def test_site_records_match_golden(added_sites_crawl, fixture_server, site_id):
-    records = [r for r in added_sites_crawl.records if r["site_id"] == site_id]
-    assert comparable(records, fixture_server) == golden(site_id)
-
-
-@pytest.mark.parametrize("site_id", sorted(START_PAGES))
-def test_start_url_alone_reads_the_same_notices(fixture_server, tmp_path, site_id):
-    start = fixture_server.base_urls[site_id] + START_PAGES[site_id]
-    result = run_crawl(tmp_path, "notices", f"start_url={start}")
-    assert result.returncode == 0
-    expected = [{k: r[k] for k in PAGE_FIELDS} for r in golden(site_id)]
-    got = [{k: r[k] for k in PAGE_FIELDS} for r in comparable(result.records, fixture_server)]
-    assert got == expected
 
 
 def test_jpaas_unit_pages_follow_the_pager(fixture_server, tmp_path):
