@@ -119,11 +119,18 @@ FIRST = "http://www.example.gov.cn/a/xcgz/2023/0101/99.html"
     ("http://www.example.gov.cn/a/xcgz/2023/0101/99_2.html",
      '<a href="99.html">1</a> <a href="99_3.html">3</a>',
      "http://www.example.gov.cn/a/xcgz/2023/0101/99_3.html"),
-    # 下一页 within the article's folder; 下一篇 (the next article) is no page of this one
-    (FIRST, '<a href="99-2.html">[下一页]</a>', "http://www.example.gov.cn/a/xcgz/2023/0101/99-2.html"),
+    # a pager's 下一页 within the article's folder; 下一篇 (the next article) is no page of
+    # this one, nor is a 下一页 outside a page-number pager
+    (FIRST, '<div><b>1</b> <a href="99-2.html">2</a> <a href="99-2.html">[下一页]</a></div>',
+     "http://www.example.gov.cn/a/xcgz/2023/0101/99-2.html"),
+    (FIRST, '<div><a href="99-2.html">2</a> <span><a href="99-2.html">下一页</a></span></div>',
+     "http://www.example.gov.cn/a/xcgz/2023/0101/99-2.html"),
     (FIRST, '<a href="100.html">下一篇</a>', None),
-    (FIRST, '<a href="../../list_12_2.html">下一页</a>', None),
-    (FIRST, '<a href="http://other.example.gov.cn/a/xcgz/2023/0101/99-2.html">下一页</a>', None),
+    (FIRST, '<div class="near"><a href="100.html">下一页</a></div>', None),
+    (FIRST, '<div><a href="../../list_12_2.html">2</a> <a href="../../list_12_2.html">下一页</a>'
+     "</div>", None),
+    (FIRST, '<div><a href="http://other.example.gov.cn/a/xcgz/2023/0101/99-2.html">2</a> '
+     '<a href="http://other.example.gov.cn/a/xcgz/2023/0101/99-2.html">下一页</a></div>', None),
     # a sibling article's URL with a following number is not taken for a page of this one
     (FIRST, '<a href="100.html">关于……的通报</a>', None),
 ])

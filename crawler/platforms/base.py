@@ -124,8 +124,8 @@ class Platform:
     def next_article_page(self, response, first_url: str) -> str | None:
         """The URL of the next page of the article whose first page is `first_url`, or None:
         from the article's pager, else the numbered page the page links to (`<name>_1.<ext>`
-        or `_2` after `<name>.<ext>`, `<name>_<N+1>` after `<name>_<N>`), else its `下一页`
-        link to a page in the same folder."""
+        or `_2` after `<name>.<ext>`, `<name>_<N+1>` after `<name>_<N>`), else the `下一页`
+        link of its page-number pager to a page in the same folder."""
         folder, _, filename = urlsplit(response.url).path.rpartition("/")
         pager = self.article_pager(response)
         if pager is not None:
@@ -144,8 +144,20 @@ class Platform:
             return numbered
         return next((url for url, link in links
                      if _ARTICLE_NEXT_RE.match(link.xpath("normalize-space(string())").get())
+                     and _in_pager(link.root)
                      and urlsplit(url).netloc == urlsplit(response.url).netloc
                      and urlsplit(url).path.rpartition("/")[0] == folder), None)
+
+
+def _in_pager(link) -> bool:
+    """Whether a link sits in a pager: its parent or grandparent holds a page-number link (a
+    `下一页` alone may lead to the next article)."""
+    parent = link.getparent()
+    for element in (parent, parent.getparent() if parent is not None else None):
+        if element is not None and any(a.text_content().strip().isdigit()
+                                       for a in element.iter("a")):
+            return True
+    return False
 
 
 def _numbered_followers(first_url: str, url: str) -> list[str]:
