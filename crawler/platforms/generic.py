@@ -17,8 +17,6 @@ class Generic(Platform):
     priority = 1000
     # News publishing systems' article URLs (`/2006-11/22/content_8591622.htm`).
     notice_urls = re.compile(r"/content_\d+\.html?$")
-    # The container of 开普云 UCAP templates, tried after those of the platforms above.
-    body_selectors = ("#UCAP-CONTENT",)
 
     def detect(self, response) -> bool:
         return True
