@@ -26,6 +26,7 @@ from pipelines.corpus.export import (
 )
 from pipelines.corpus.overview import REPORT_SUFFIXES, write_overview
 from pipelines.corpus.records import Corpus, InputError, read_corpus
+from pipelines.corpus.removals import StateDirError, read_removals, removals_table
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_EMPTY = 0, 1, 2, 3
 
@@ -39,11 +40,11 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+def _parser(prog: str, description: str, inputs: str = "+") -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, description=description, epilog=(
         "exit status: 0 every line read; 1 written, but lines skipped (each named on stderr); "
         "2 usage error; 3 no valid record (nothing written)"))
-    parser.add_argument("inputs", nargs="+", type=Path,
+    parser.add_argument("inputs", nargs=inputs, type=Path,
                         help="crawl outputs: JSON Lines files (.jsonl or .jsonl.gz) or folders "
                              "of them")
     return parser
@@ -108,17 +109,33 @@ def _empty(corpus: Corpus, prog: str) -> int | None:
     return EXIT_EMPTY
 
 
+def _state_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--state", type=Path, metavar="DIR",
+                        help="the folder of the per-site crawl state files "
+                             f"(NOTICES_STATE_PATH): {help_text}")
+
+
 def export_command(argv: list[str] | None) -> int:
     parser = _parser("jiwei-export", "Export crawl outputs as Parquet and CSV tables: notices, "
-                     "outline, attachments, contacts, hit_counts.")
-    parser.add_argument("-o", "--output-dir", type=Path, default=Path("corpus"),
-                        help="folder of the tables (default: corpus)")
+                     "outline, attachments, contacts, hit_counts; with --removals, the removed "
+                     "notices of the crawl state as one table.", inputs="*")
+    parser.add_argument("-o", "--output-dir", type=Path,
+                        help="folder of the tables (default: corpus); with --removals, the "
+                             "table file, .csv or .parquet (default: removals.csv)")
     parser.add_argument("--format", dest="formats", action="append", choices=FORMATS,
                         help="table format, repeatable (default: parquet and csv)")
+    parser.add_argument("--removals", action="store_true",
+                        help="export the notices removed from their sites, read from --state")
+    _state_option(parser, "where --removals reads the removed notices")
     _excel_option(parser)
     _threshold_option(parser)
     args = parser.parse_args(argv)
     _check_threshold(args.threshold)
+    if args.removals or args.state is not None:
+        return _export_removals(args)
+    if not args.inputs:
+        raise UsageError("give crawl outputs, or --removals --state DIR")
+    args.output_dir = args.output_dir or Path("corpus")
     if args.output_dir.suffix.lower() in TABLE_SUFFIXES + (".xlsx", ".xls") \
             and not args.output_dir.is_dir():
         raise UsageError(f"-o {args.output_dir}: -o names the folder the tables are written "
@@ -130,6 +147,25 @@ def export_command(argv: list[str] | None) -> int:
                            threshold=args.threshold, excel=args.excel)
     rows = ", ".join(f"{name} {table.num_rows}" for name, table in tables.items())
     return _finish(corpus, f"tables written to {args.output_dir} (rows: {rows})")
+
+
+def _export_removals(args) -> int:
+    if not (args.removals and args.state is not None):
+        raise UsageError("--removals and --state DIR go together")
+    if args.inputs:
+        raise UsageError("--removals reads --state DIR, not crawl outputs")
+    output = args.output_dir or Path("removals.csv")
+    _check_suffix(output, TABLE_SUFFIXES, "-o")
+    try:
+        rows = read_removals(args.state)
+    except StateDirError as error:
+        raise UsageError(str(error)) from None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_table(removals_table(rows), output, excel=args.excel)
+    removed = sum(row["status"] == "removed" for row in rows)
+    print(f"{len(rows)} removal rows ({removed} removed now) written to {output}",
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def duplicates_command(argv: list[str] | None) -> int:
