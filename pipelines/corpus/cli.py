@@ -195,7 +195,9 @@ def duplicates_command(argv: list[str] | None) -> int:
 def overview_command(argv: list[str] | None) -> int:
     parser = _parser("jiwei-overview", "Write an overview report of crawl outputs: notices by "
                      "province, over time and per site, kinds, inspected units, problem and hit "
-                     "counts, field coverage and the notices republished across sites.")
+                     "counts, field coverage and the notices republished across sites; with "
+                     "--state, the notices removed from their sites.")
+    _state_option(parser, "add the table of notices removed from their lists")
     parser.add_argument("-o", "--output", type=Path, default=Path("overview.html"),
                         help="report file, .html (self-contained) or .md (default: overview.html)")
     parser.add_argument("--charts-dir", type=Path,
@@ -207,11 +209,15 @@ def overview_command(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     _check_threshold(args.threshold)
     _check_suffix(args.output, REPORT_SUFFIXES, "-o")
+    try:
+        removals = read_removals(args.state) if args.state is not None else None
+    except StateDirError as error:
+        raise UsageError(str(error)) from None
     corpus = _read(args.inputs)
     if (status := _empty(corpus, "jiwei-overview")) is not None:
         return status
     path = write_overview(corpus.records, args.output, charts_dir=args.charts_dir,
-                          title=args.title, threshold=args.threshold)
+                          title=args.title, threshold=args.threshold, removals=removals)
     return _finish(corpus, f"overview written to {path}")
 
 

@@ -346,11 +346,30 @@ class Overview:
     charts: list[Chart]
     missing: list[str]  # charts left out, with the reason
     font: str | None  # the CJK font of the charts
+    removals: list[dict] | None = None  # rows of removal_rows(); None: no crawl state given
 
 
-def build_overview(records: list[dict], *, threshold: float = CONTAINMENT_THRESHOLD
-                   ) -> Overview:
-    """The overview of a corpus (one notice per URL: the latest crawl of it)."""
+def removal_rows(removals: list[dict]) -> list[dict]:
+    """Removal rows (`pipelines.corpus.removals.read_removals`) as the report shows them:
+    notices gone first, then those off their list, then those that came back."""
+    order = {"removed": 0, "unlisted": 1, "returned": 2}
+    rows = [{"site": row["site_id"], "title": row["title"] or "", "url": row["url"],
+             "status": row["status"] + (f" ({row['returned_how']})" if row["returned_how"]
+                                        else ""),
+             "missing": f"{row['missing_at'][:16].replace('T', ' ')} (run "
+                        f"{row['missing_run'][:8]})",
+             "how": row["how"],
+             "copy": (f"{row['archived_at'][:16].replace('T', ' ')}: "
+                      f"{Path(row['archived_copy']).name}" if row["archived_copy"] else "")}
+            for row in removals]
+    return sorted(rows, key=lambda row: (order.get(row["status"].split()[0], 3), row["site"],
+                                         row["missing"], row["url"]))
+
+
+def build_overview(records: list[dict], *, threshold: float = CONTAINMENT_THRESHOLD,
+                   removals: list[dict] | None = None) -> Overview:
+    """The overview of a corpus (one notice per URL: the latest crawl of it), and the removed
+    notices of the crawl state when given."""
     font = configure_cjk_font()
     notices = latest_per_url(records)
     memberships = cluster_records(notices, threshold=threshold)
@@ -373,7 +392,7 @@ def build_overview(records: list[dict], *, threshold: float = CONTAINMENT_THRESH
     return Overview(len(notices), site_rows(notices, memberships), units,
                     shared_clusters(notices, memberships),
                     len({m.cluster_id for m in memberships}), charts, sorted(set(missing)),
-                    font)
+                    font, None if removals is None else removal_rows(removals))
 
 
 SITE_COLUMNS = ("site", "name", "province", "notices", "first", "last", "shared")
@@ -381,6 +400,9 @@ SITE_HEADINGS = ("site", "name", "province", "notices", "first published", "last
                  "republished elsewhere")
 UNIT_COLUMNS = ("unit", "notices")
 CLUSTER_COLUMNS = ("cluster_id", "title", "origin", "copies", "sites", "site_ids")
+REMOVAL_COLUMNS = ("site", "title", "url", "status", "missing", "how", "copy")
+REMOVAL_HEADINGS = ("site", "title", "URL", "status", "first run missing", "how",
+                    "last good copy")
 STYLE = ("*{box-sizing:border-box}body{font-family:sans-serif;max-width:72em;margin:1em auto;"
          "padding:0 1em}img{display:block;max-width:100%;height:auto}"
          "table{border-collapse:collapse;width:100%;table-layout:fixed}"
@@ -396,10 +418,15 @@ def _summary(overview: Overview) -> str:
 
 def _sections(overview: Overview):
     """(anchor, heading, rows, columns, headings, rows shown before the rest is folded)."""
-    return (("sites", "Sites", overview.sites, SITE_COLUMNS, SITE_HEADINGS, None),
-            ("units", "Inspected units", overview.units, UNIT_COLUMNS, UNIT_COLUMNS, MAX_ROWS),
-            ("republished", "Notices published by more than one site", overview.clusters,
-             CLUSTER_COLUMNS, CLUSTER_COLUMNS, MAX_CLUSTERS))
+    sections = [("sites", "Sites", overview.sites, SITE_COLUMNS, SITE_HEADINGS, None),
+                ("units", "Inspected units", overview.units, UNIT_COLUMNS, UNIT_COLUMNS,
+                 MAX_ROWS),
+                ("republished", "Notices published by more than one site", overview.clusters,
+                 CLUSTER_COLUMNS, CLUSTER_COLUMNS, MAX_CLUSTERS)]
+    if overview.removals is not None:
+        sections.append(("removals", "Notices removed from their lists", overview.removals,
+                         REMOVAL_COLUMNS, REMOVAL_HEADINGS, MAX_ROWS))
+    return sections
 
 
 def render_html(overview: Overview, title: str) -> str:
@@ -455,13 +482,15 @@ def render_markdown(overview: Overview, title: str, chart_paths: dict[str, str])
 
 def write_overview(records: list[dict], path: Path, *, charts_dir: Path | None = None,
                    title: str = "Corpus overview",
-                   threshold: float = CONTAINMENT_THRESHOLD) -> Path:
+                   threshold: float = CONTAINMENT_THRESHOLD,
+                   removals: list[dict] | None = None) -> Path:
     """Write the report: `.html` (self-contained) or `.md` (charts in `<stem>_charts/`).
 
-    `charts_dir` also writes each chart there as `<slug>.png` (for an HTML report too).
+    `charts_dir` also writes each chart there as `<slug>.png` (for an HTML report too);
+    `removals` (rows of `read_removals`) adds the table of removed notices.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    overview = build_overview(records, threshold=threshold)
+    overview = build_overview(records, threshold=threshold, removals=removals)
     if path.suffix == ".md" and charts_dir is None:
         charts_dir = path.with_name(f"{path.stem}_charts")
     chart_paths = {}
