@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.state import CrawlState
 from pipelines.corpus.removals import read_removals
 from tests.conftest import REPO, run_crawl
+from tests.corpus_factory import make_corpus
 from tests.sitegen import build_site, notice_path, serve, title_of
 
 COUNT, PER_PAGE = 8, 3
@@ -99,25 +104,28 @@ def test_removals_between_runs_are_recorded_with_the_run_that_missed_them(site, 
     assert len(first.records) == COUNT and first.stat("notices/removed_count") == 0
     kept_text = {n: site.page(n).read_text(encoding="utf-8") for n in (5, 4, 3)}
 
-    # Off the list: 5 deleted (404), 4 redirected home, 3 a "not found" page, 2 still there.
-    site.publish(left_out={5, 4, 3, 2})
+    # Off the list: 5 deleted (404), 6 gone (410), 4 redirected home, 3 a "not found" page,
+    # 2 still there.
+    site.publish(left_out={6, 5, 4, 3, 2})
     site.page(5).unlink()
-    site.redirect_home(4)
+    site.server.sites[0].routes.append(
+        {"path": notice_path(6), "handler": "status", "status": 410})
+    redirect = site.redirect_home(4)
     site.page(3).write_text(SOFT_404, encoding="utf-8")
     before = {n: site.fetches(n) for n in range(1, COUNT + 1)}
     second = site.crawl()
     assert second.records == []
-    assert second.stat("notices/removed_count") == 3
+    assert second.stat("notices/removed_count") == 4
     assert second.stat("notices/unlisted_count") == 1
     # each missing notice probed once; the listed ones not fetched at all
     assert {n: site.fetches(n) - before[n] for n in before} == {
-        1: 0, 2: 1, 3: 1, 4: 1, 5: 1, 6: 0, 7: 0, 8: 0}
+        1: 0, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 0, 8: 0}
     missed_by = run_id(second)
 
     rows = site.removals()
-    assert set(rows) == {site.url(n) for n in (5, 4, 3, 2)}
-    expected = {5: ("removed", "404"), 4: ("removed", "redirect"), 3: ("removed", "soft_404"),
-                2: ("unlisted", "answers")}
+    assert set(rows) == {site.url(n) for n in (6, 5, 4, 3, 2)}
+    expected = {6: ("removed", "410"), 5: ("removed", "404"), 4: ("removed", "redirect"),
+                3: ("removed", "soft_404"), 2: ("unlisted", "answers")}
     assert {n: (rows[site.url(n)]["status"], rows[site.url(n)]["how"])
             for n in expected} == expected
     for n in (5, 4, 3, 2):
@@ -148,8 +156,8 @@ def test_removals_between_runs_are_recorded_with_the_run_that_missed_them(site, 
 
     # Run 3: 5 back on its list and its page restored; 4 answers again, still off the list.
     site.page(5).write_text(kept_text[5], encoding="utf-8")
-    site.server.sites[0].routes.clear()
-    site.publish(left_out={4, 3, 2})
+    site.server.sites[0].routes.remove(redirect)
+    site.publish(left_out={6, 4, 3, 2})
     third = site.crawl()
     assert third.stat("notices/returned_count") == 2
     assert third.stat("notices/removed_count") == 0
@@ -163,6 +171,7 @@ def test_removals_between_runs_are_recorded_with_the_run_that_missed_them(site, 
         "removed", missed_by)
     assert (rows[site.url(2)]["status"], rows[site.url(2)]["missing_run"]) == (
         "unlisted", missed_by)
+    assert (rows[site.url(6)]["status"], rows[site.url(6)]["how"]) == ("removed", "410")
 
 
 def test_a_walk_cut_short_declares_nothing(site):
@@ -170,22 +179,90 @@ def test_a_walk_cut_short_declares_nothing(site):
     reach the list's end: the page limit, a list page that fails, an early stop after known
     notices. The first complete walk records it."""
     site.crawl()
-    site.publish(left_out={8})
+    site.publish(left_out={8, 7})
     site.page(8).unlink()
-    # page 3 (the last) of the list answers 500 (retried, then failed)
-    failing = {"path": "/list/index_2.html", "handler": "status", "status": 500}
+    site.page(7).unlink()
+    # page 2 (the last) of the list answers 500 (retried, then failed)
+    failing = {"path": "/list/index_1.html", "handler": "status", "status": 500}
     for args, settings in ((("max_pages=1",), {}), ((), {"NOTICES_SEEN_RUN": "2"})):
         cut = site.crawl(*args, **settings)
         assert cut.stat("notices/removal_probe_count") == 0, args or settings
     site.server.sites[0].routes.append(failing)
     cut = site.crawl(NOTICES_RETRY_BACKOFF="0.1")
     assert cut.stat("notices/removal_probe_count") == 0
-    assert site.fetches(8) == 1  # run 1 only
+    assert site.fetches(8) == site.fetches(7) == 1  # run 1 only
     assert read_removals(site.state_dir) == []
 
+    # Complete walks, one probe a run: the notice not yet probed goes before the open one.
     site.server.sites[0].routes.clear()
-    complete = site.crawl()
+    complete = site.crawl(NOTICES_REMOVAL_PROBES="1")
     assert complete.stat("notices/removal_probe_count") == 1
     [row] = read_removals(site.state_dir)
-    assert (row["url"], row["status"], row["how"]) == (site.url(8), "removed", "404")
+    assert (row["url"], row["status"], row["how"]) == (site.url(7), "removed", "404")
     assert row["missing_run"] == run_id(complete)
+    following = site.crawl(NOTICES_REMOVAL_PROBES="1")
+    assert following.stat("notices/removal_probe_count") == 1
+    rows = {row["url"]: row for row in read_removals(site.state_dir)}
+    assert rows[site.url(8)]["missing_run"] == run_id(following)
+    assert site.fetches(7) == site.fetches(8) == 2
+
+
+def state_with_removals(folder: Path) -> Path:
+    """A crawl state where a second run found a notice of the first removed."""
+    template = str(folder / "{site_id}.sqlite")
+    first, second = CrawlState(template, "1" * 32), CrawlState(template, "2" * 32)
+    url = "http://127.0.0.1:8080/list/n001.html"
+    first.stage("gen", url, "sha1", 0)
+    first.record_listed("gen", "http://127.0.0.1:8080/list/", [(url, title_of(1))])
+    first.commit()
+    [missing] = second.missing("gen", "http://127.0.0.1:8080/list/", 10)
+    second.record_removal("gen", missing, "removed", "404", f"HTTP 404 at {url}")
+    first.close()
+    second.close()
+    return folder
+
+
+def corpus_tool(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipelines.corpus", *map(str, args)], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_export_removals_as_parquet_and_in_the_overview(tmp_path):
+    state = state_with_removals(tmp_path / "state")
+    done = corpus_tool("export", "--removals", "--state", state, "-o", tmp_path / "r.parquet")
+    assert done.returncode == 0, done.stderr
+    table = pq.read_table(tmp_path / "r.parquet")
+    [row] = table.to_pylist()
+    assert (row["site_id"], row["status"], row["how"], row["missing_run"]) == (
+        "gen", "removed", "404", "2" * 32)
+    missing_at = table.schema.field("missing_at").type  # Parquet keeps no seconds unit: ms
+    assert pa.types.is_timestamp(missing_at) and missing_at.tz == "UTC"
+    assert row["missing_at"] == row["removed_at"]
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n"
+                              for record in make_corpus(5, seed=3).records), encoding="utf-8")
+    done = corpus_tool("overview", corpus, "--state", state, "-o", tmp_path / "o.md")
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "o.md").read_text(encoding="utf-8")
+    assert "## Notices removed from their lists (1)" in page
+    assert f"| gen | {title_of(1)} | http://127.0.0.1:8080/list/n001.html | removed |" in page
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("--removals",), "--removals and --state DIR go together"),
+    (("--state", "STATE"), "--removals and --state DIR go together"),
+    (("--removals", "--state", "EMPTY"), "no crawl state files"),
+    (("--removals", "--state", "MISSING"), "not a folder"),
+    (("--removals", "--state", "STATE", "-o", "r.xlsx"), "unknown format .xlsx"),
+    (("--removals", "--state", "STATE", "corpus.jsonl"), "not crawl outputs"),
+])
+def test_export_removals_argument_errors_are_one_line(tmp_path, args, said):
+    state_with_removals(tmp_path / "STATE")
+    (tmp_path / "EMPTY").mkdir()
+    done = subprocess.run([sys.executable, "-m", "pipelines.corpus", "export",
+                           *[str(tmp_path / a) if a in ("STATE", "EMPTY", "MISSING") else a
+                             for a in args]],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
