@@ -67,6 +67,7 @@ class RemovalsMiddleware:
         self.probe_limit = probe_limit
         self.warc_dir = Path(warc_dir) if warc_dir else None
         self.walks: dict[tuple[str, str], Walk] = {}
+        self.probed: set[tuple[str, str]] = set()  # (site, URL): one probe a run
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -122,7 +123,9 @@ class RemovalsMiddleware:
                         url, status)
 
     def _probes(self, target) -> list[Request]:
-        missing = self.state.missing(target.site_id, target.url, self.probe_limit)
+        missing = [m for m in self.state.missing(target.site_id, target.url, self.probe_limit)
+                   if (target.site_id, m.url) not in self.probed]
+        self.probed.update((target.site_id, m.url) for m in missing)
         if len(missing) == self.probe_limit:
             logger.info("site %s: list walk of %s complete; probing %d notices missing from it "
                         "(NOTICES_REMOVAL_PROBES), the rest on a later run", target.site_id,
