@@ -13,9 +13,11 @@ A notice listed again, or a removed one whose page answers again, is recorded as
 For each notice this run found removed, the last good copy in the raw archive (`WARC_DIR`) is
 looked up at the end of the crawl.
 
-A walk proves that a notice is gone from its list only when it read every list page it was
-led to: none failed, none cut the walk short (`since`, the page limit, a page without notice
-links), and the crawl state did not stop it early after known notices (`NOTICES_SEEN_RUN`).
+A walk proves that a notice is gone from its list only when it read, in this run, the
+column's first page and every list page it was led to: none failed, none cut the walk short
+(`since`, the page limit, a page without notice links), and the crawl state did not stop it
+early after known notices (`NOTICES_SEEN_RUN`); a run resumed from a job directory, which takes
+up a walk halfway, proves nothing.
 This component sits before the incremental middleware, so it sees the spider's own requests:
 one that the incremental middleware drops, or that fails, is never read and the walk does not
 count. A distributed worker never sees a whole walk, so it declares nothing.
@@ -47,16 +49,18 @@ WALK_REQUEST = "walk_request"
 
 
 class Walk:
-    """One column's list walk in this run: the pages asked for, read, and whether it was cut."""
+    """One column's list walk in this run: the pages asked for, read, whether it read its
+    first page (a run resumed from a job directory may start halfway) and was cut."""
 
     def __init__(self):
         self.asked: set[bytes] = set()
         self.read: set[bytes] = set()
+        self.started = False
         self.cut = False
         self.declared = False
 
     def complete(self) -> bool:
-        return not self.cut and bool(self.read) and self.asked <= self.read
+        return self.started and not self.cut and self.asked <= self.read
 
 
 class RemovalsMiddleware:
@@ -94,6 +98,7 @@ class RemovalsMiddleware:
         site_id = target.site_id
         walk = self.walks.setdefault((site_id, target.url), Walk())
         fingerprint = self.crawler.request_fingerprinter.fingerprint
+        walk.started |= WALK_REQUEST not in response.meta  # the column's own URL
         walk.read.add(response.meta.get(WALK_REQUEST) or fingerprint(response.request))
         walk.read.update(fingerprint(Request(url))
                          for url in response.meta.get("redirect_urls", ()))
