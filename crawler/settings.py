@@ -39,7 +39,11 @@ ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 900,
     "crawler.state.CrawlStatePipeline": 950,
 }
-SPIDER_MIDDLEWARES = {"crawler.middlewares.incremental.IncrementalMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.incremental.IncrementalMiddleware": 950,
+    # before the incremental middleware: it sees every list page the spider asks for
+    "crawler.middlewares.removals.RemovalsMiddleware": 960,
+}
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.loopback.LoopbackOnlyMiddleware": 50,
     "crawler.middlewares.robots.RobotsTxtSlotMiddleware": 90,
@@ -159,6 +163,11 @@ NOTICES_ALERT_RETRIES = 3
 NOTICES_ALERT_RETRY_DELAY = 1.0
 NOTICES_ALERT_TIMEOUT = 10.0
 NOTICES_ALERT_MAIL_TO = []
+
+# Removed notices (docs/state.md), kept in the crawl state: on with the state, and how many
+# notices missing from a column's complete list walk one run probes at most.
+NOTICES_REMOVALS = True
+NOTICES_REMOVAL_PROBES = 100
 
 # Attachments and the raw archive (docs/attachments.md): the store (None: attachments only
 # listed), the size cap, the allow-list of sniffed types, archive limits, the time one text

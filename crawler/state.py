@@ -17,7 +17,17 @@ Site health (`crawler/extensions/health.py`) keeps one row per run and the alert
     state.health_history(site_id, limit) -> [run] # earlier runs' records, newest first
     state.open_alerts(site_id) -> {check: alert}  # alerts sent and not yet recovered
     state.open_alert(site_id, check, alert) / state.close_alert(site_id, check)
-    read_health(path) -> (runs, open alerts)      # one state file, read-only (reports)
+
+Removed notices (`crawler/middlewares/removals.py`) keep which notices each column listed and
+what became of those that left it:
+
+    state.record_listed(site_id, list_url, [(url, title)])  # listed by a page of this run
+    state.missing(site_id, list_url, limit) -> [Missing]    # listed before, not by this run
+    state.record_removal(site_id, Missing, status, how, detail)  # removed / unlisted
+    state.open_removals(site_id, urls) -> {url: status}     # removed or unlisted, not back
+    state.record_returned(site_id, url, how)                # an open removal came back
+    state.removals_to_archive(site_id) -> [(url, exported)] # this run's, no archived copy yet
+    state.record_archived_copy(site_id, url, copy, archived_at)
 
 Exactly-once output rests on `commit()` being called only once the feed holding this run's
 items has been moved into place (`crawler/feeds.py`): a run killed before that leaves its
@@ -80,7 +90,55 @@ CREATE TABLE IF NOT EXISTS health_alert (
     opened_at TEXT NOT NULL,
     alert TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS listed (
+    list_url TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT,
+    last_listed_run TEXT NOT NULL,
+    last_listed_at TEXT NOT NULL,
+    PRIMARY KEY (list_url, url)
+);
+CREATE TABLE IF NOT EXISTS removal (
+    url TEXT NOT NULL,
+    site_id TEXT NOT NULL,
+    list_url TEXT NOT NULL,
+    title TEXT,
+    status TEXT NOT NULL,
+    how TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    last_listed_at TEXT NOT NULL,
+    missing_run TEXT NOT NULL,
+    missing_at TEXT NOT NULL,
+    removed_run TEXT,
+    removed_at TEXT,
+    probed_at TEXT NOT NULL,
+    last_exported_at TEXT,
+    archived_copy TEXT,
+    archived_at TEXT,
+    returned_run TEXT,
+    returned_at TEXT,
+    returned_how TEXT,
+    PRIMARY KEY (url, missing_run)
+);
 """
+
+
+# Removal statuses: still open (`removed`, `unlisted`) or closed (`returned`).
+REMOVED, UNLISTED, RETURNED = "removed", "unlisted", "returned"
+OPEN_STATUSES = (REMOVED, UNLISTED)
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A notice listed by a column in an earlier run and not by this run's complete walk;
+    `status` is its open removal's (None when this run is the first to miss it)."""
+
+    url: str
+    list_url: str
+    title: str | None
+    last_listed_at: str
+    last_exported_at: str
+    status: str | None
 
 
 @dataclass(frozen=True)
@@ -184,27 +242,92 @@ class CrawlState:
         with self._db(site_id) as db:
             db.execute("DELETE FROM health_alert WHERE check_name = ?", (check,))
 
+    def record_listed(self, site_id: str, list_url: str,
+                      notices: list[tuple[str, str | None]]) -> None:
+        now = utc_now_iso()
+        with self._db(site_id) as db:
+            db.executemany(
+                "INSERT INTO listed VALUES (?, ?, ?, ?, ?) ON CONFLICT(list_url, url) DO UPDATE "
+                "SET title = coalesce(excluded.title, title), "
+                "last_listed_run = excluded.last_listed_run, "
+                "last_listed_at = excluded.last_listed_at",
+                [(list_url, url, title, self.run_id, now) for url, title in notices])
+
+    def missing(self, site_id: str, list_url: str, limit: int) -> list[Missing]:
+        """Exported notices the column listed in an earlier run but not in this one: those
+        this run is the first to miss first, then open removals probed longest ago."""
+        rows = self._db(site_id).execute(
+            "SELECT l.url, l.list_url, l.title, l.last_listed_at, n.last_exported_at, r.status "
+            "FROM listed l JOIN notice n ON n.url = l.url "
+            "LEFT JOIN removal r ON r.url = l.url AND r.status IN (?, ?) "
+            "WHERE l.list_url = ? AND l.last_listed_run != ? "
+            "AND NOT EXISTS (SELECT 1 FROM listed o WHERE o.url = l.url "
+            "                AND o.last_listed_run = ?) "
+            "ORDER BY r.status IS NOT NULL, r.probed_at, l.url LIMIT ?",
+            (*OPEN_STATUSES, list_url, self.run_id, self.run_id, limit)).fetchall()
+        return [Missing(*row) for row in rows]
+
+    def record_removal(self, site_id: str, missing: Missing, status: str, how: str,
+                       detail: str) -> None:
+        """A missing notice probed: `removed` (how: `404`, `410`, `soft_404`, `redirect`) or
+        `unlisted` (how: `answers`). An open removal keeps the run that first missed it."""
+        now = utc_now_iso()
+        removed = (self.run_id, now) if status == REMOVED else (None, None)
+        with self._db(site_id) as db:
+            if missing.status is None:
+                db.execute(
+                    "INSERT OR REPLACE INTO removal VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL)",
+                    (missing.url, site_id, missing.list_url, missing.title, status, how, detail,
+                     missing.last_listed_at, self.run_id, now, *removed, now,
+                     missing.last_exported_at))
+            elif missing.status == UNLISTED and status == REMOVED:
+                db.execute("UPDATE removal SET status = ?, how = ?, detail = ?, removed_run = ?, "
+                           "removed_at = ?, probed_at = ? WHERE url = ? AND status = ?",
+                           (status, how, detail, *removed, now, missing.url, UNLISTED))
+            else:  # still as it was
+                db.execute("UPDATE removal SET probed_at = ? WHERE url = ? AND status = ?",
+                           (now, missing.url, missing.status))
+
+    def open_removals(self, site_id: str, urls: list[str]) -> dict[str, str]:
+        """The open removals' statuses among these URLs."""
+        db = self._db(site_id)
+        found = {}
+        for start in range(0, len(urls), 500):
+            chunk = urls[start:start + 500]
+            found.update(db.execute(
+                f"SELECT url, status FROM removal WHERE status IN (?, ?) "
+                f"AND url IN ({', '.join('?' * len(chunk))})", (*OPEN_STATUSES, *chunk)))
+        return found
+
+    def record_returned(self, site_id: str, url: str, how: str) -> None:
+        """An open removal is closed: the notice is listed again (`listed`) or its page
+        answers again (`answers`)."""
+        with self._db(site_id) as db:
+            db.execute("UPDATE removal SET status = ?, returned_run = ?, returned_at = ?, "
+                       "returned_how = ? WHERE url = ? AND status IN (?, ?)",
+                       (RETURNED, self.run_id, utc_now_iso(), how, url, *OPEN_STATUSES))
+
+    def removals_to_archive(self, site_id: str) -> list[tuple[str, str]]:
+        """(URL, last exported at) of the notices this run found removed, no copy found yet."""
+        return self._db(site_id).execute(
+            "SELECT url, last_exported_at FROM removal WHERE removed_run = ? "
+            "AND archived_copy IS NULL AND last_exported_at IS NOT NULL",
+            (self.run_id,)).fetchall()
+
+    def record_archived_copy(self, site_id: str, url: str, copy: str, archived_at: str) -> None:
+        with self._db(site_id) as db:
+            db.execute("UPDATE removal SET archived_copy = ?, archived_at = ? "
+                       "WHERE url = ? AND removed_run = ?", (copy, archived_at, url, self.run_id))
+
+    def site_ids(self) -> list[str]:
+        """The sites whose state this run has opened."""
+        return list(self._connections)
+
     def close(self) -> None:
         for db in self._connections.values():
             db.close()
         self._connections.clear()
-
-
-def read_health(path: Path) -> tuple[list[dict], dict[str, dict]]:
-    """One state file's health records (oldest first) and open alerts, opened read-only;
-    ([], {}) for a file that has none."""
-    db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
-        if "health_run" not in tables:
-            return [], {}
-        runs = [json.loads(record) for (record,) in db.execute(
-            "SELECT record FROM health_run ORDER BY finished_at, rowid")]
-        alerts = {check: json.loads(alert) for check, alert in db.execute(
-            "SELECT check_name, alert FROM health_alert")}
-        return runs, alerts
-    finally:
-        db.close()
 
 
 def state_from_crawler(crawler) -> CrawlState:

@@ -317,6 +317,24 @@ def _iso_utc(warc_date: str) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def last_good_copies(paths: list[Path], wanted: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """For each URL of `wanted` (URL -> ISO time), the newest HTTP 200 answer to it archived no
+    later than that time: URL -> (`<WARC file>#<offset>`, archived at ISO UTC)."""
+    found: dict[str, tuple[str, str]] = {}
+    for path in paths:
+        with path.open("rb") as fh:
+            iterator = ArchiveIterator(fh)
+            for record in iterator:
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                if record.rec_type != "response" or url not in wanted:
+                    continue
+                at = _iso_utc(record.rec_headers.get_header("WARC-Date"))
+                if (record.http_headers.get_statuscode() == "200" and at <= wanted[url]
+                        and at >= found.get(url, ("", ""))[1]):
+                    found[url] = (f"{path}#{iterator.get_record_offset()}", at)
+    return found
+
+
 class WarcReplayHandler(BaseDownloadHandler):
     """Download handler answering http(s) requests from the WARC files in
     `NOTICES_REPLAY_WARCS` (no network)."""

@@ -6,7 +6,7 @@ edit its files between crawls to imitate a site that changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
 
@@ -42,14 +42,17 @@ def list_page_name(page: int) -> str:
 
 
 def build_site(folder: Path, count: int = 12, per_page: int = 4, site_toml: str = "",
-               hits: int = 100, dated: Callable[[int], date] = default_date) -> Path:
+               hits: int = 100, dated: Callable[[int], date] = default_date,
+               left_out: Collection[int] = ()) -> Path:
     """Write the site under `folder/<name>` (site.toml and root/); returns the site folder.
 
-    `dated(n)` is notice n's publication date, on its list row and its page."""
+    `dated(n)` is notice n's publication date, on its list row and its page; the notices
+    `left_out` are neither listed nor written (a page written before stays)."""
     (folder / "list").mkdir(parents=True, exist_ok=True)
     (folder.parent / "site.toml").write_text(
         'encoding = "utf-8"\ncharset_header = "utf-8"\n' + site_toml, encoding="utf-8")
-    pages = [list(range(count, 0, -1))[i:i + per_page] for i in range(0, count, per_page)]
+    listed = [n for n in range(count, 0, -1) if n not in left_out]
+    pages = [listed[i:i + per_page] for i in range(0, len(listed), per_page)]
     for page, numbers in enumerate(pages):
         rows = "\n".join(LIST_ROW.format(n=n, title=title_of(n), date=dated(n).isoformat())
                          for n in numbers)

@@ -17,7 +17,7 @@ from scrapy.settings import Settings
 
 import crawler.settings
 from crawler.health import OK, Thresholds, run_checks
-from crawler.state import read_health
+from pipelines.corpus.health import read_health
 from tests.conftest import run_crawl
 from tests.sitegen import build_site, serve, write_registry
 

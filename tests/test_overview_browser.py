@@ -9,7 +9,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from crawler.browser import CHROMIUM_NAMES, chromium_executable
+from crawler.state import REMOVED, UNLISTED, CrawlState
 from pipelines.corpus.overview import MAX_ROWS, write_overview
+from pipelines.corpus.removals import read_removals
 from tests.corpus_factory import make_corpus
 
 CHROMIUM = chromium_executable()
@@ -33,10 +35,42 @@ def _many_sites(records: list[dict], sites: int) -> list[dict]:
              "site_name": f"第{index % sites}县纪委监委"} for index, record in enumerate(records)]
 
 
+REMOVALS = MAX_ROWS + 5
+LIST_URL = "http://127.0.0.1:8080/col/col4711/index.html"
+
+
+def _state_with_removals(folder) -> list[dict]:
+    """A crawl state where a second run found the notices of the first gone from their list,
+    through the store's own methods; long titles and unbroken URLs, as on real sites."""
+    template = str(folder / "{site_id}.sqlite")
+    first, second = CrawlState(template, "1" * 32), CrawlState(template, "2" * 32)
+    notices = [(f"site{n % 3}", f"http://127.0.0.1:8080/art/2023/{n}/{'0123456789' * 9}.html",
+                f"中共某县委第{n}轮巡察关于县直单位党组织集中整改进展情况的通报" * 2)
+               for n in range(REMOVALS)]
+    for site_id, url, title in notices:
+        first.stage(site_id, url, "sha1", 0)
+        first.record_listed(site_id, LIST_URL, [(url, title)])
+    first.commit()
+    for site_id in sorted({site_id for site_id, _, _ in notices}):
+        for n, missing in enumerate(second.missing(site_id, LIST_URL, REMOVALS)):
+            status, how = (UNLISTED, "answers") if n % 4 == 3 else (REMOVED, "404")
+            second.record_removal(site_id, missing, status, how, f"HTTP 404 at {missing.url}")
+            if status == REMOVED:
+                second.record_archived_copy(
+                    site_id, missing.url, f"{folder}/notices-{'x' * 60}-00000.warc.gz#1234",
+                    missing.last_exported_at)
+        second.record_returned(site_id, missing.url, "listed")
+    first.close()
+    second.close()
+    return read_removals(folder)
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     records = _many_sites(make_corpus(40, seed=8).records, MAX_ROWS + 12)
-    path = write_overview(records, tmp_path_factory.mktemp("overview") / "overview.html")
+    removals = _state_with_removals(tmp_path_factory.mktemp("state"))
+    path = write_overview(records, tmp_path_factory.mktemp("overview") / "overview.html",
+                          removals=removals)
     return path, records
 
 
@@ -93,3 +127,12 @@ def test_charts_say_what_they_leave_out(report):
     sites = len({r["site_id"] for r in records})
     assert f"top {MAX_ROWS} of {sites} sites, all in the Sites table" in page
     assert f'<h2 id="sites">Sites ({sites})</h2>' in page
+
+
+def test_removals_are_listed(report):
+    path, _ = report
+    page = path.read_text(encoding="utf-8")
+    assert f'<h2 id="removals">Notices removed from their lists ({REMOVALS})</h2>' in page
+    assert f"The first {MAX_ROWS} of {REMOVALS}:" in page
+    assert "<th>first run missing</th>" in page and "(run 22222222)" in page
+    assert "returned (listed)" in page and "<td>unlisted</td>" in page

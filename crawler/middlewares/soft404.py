@@ -47,12 +47,16 @@ MAX_TEXT_CHARS = 400
 MAX_BODY_BYTES = 200_000
 # A page this short that only sends the visitor home is not a notice either.
 MAX_BARE_REDIRECT_CHARS = 60
-_HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
+HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
                "/default.html", "/default.htm", "/default.aspx", "/404.html", "/404.htm")
 
 
 # Characters lxml refuses in strings (C0 controls other than tab, LF and CR).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class SoftNotFound(UnreadableBody):
+    """A page answered with HTTP 200 that is a not-found page."""
 
 
 def _visible_text(body_html: str) -> tuple[str, str]:
@@ -83,7 +87,7 @@ def _goes_home(target: str | None, url: str) -> bool:
     if target is None:
         return False
     parts, here = urlsplit(target), urlsplit(url)
-    return parts.netloc == here.netloc and parts.path.lower() in _HOME_PATHS and target != url
+    return parts.netloc == here.netloc and parts.path.lower() in HOME_PATHS and target != url
 
 
 def soft404_reason(page_html: str, url: str) -> str | None:
@@ -128,4 +132,4 @@ class Soft404Middleware:
         if reason is None:
             return response
         self.stats.inc_value("notices/soft404_count")
-        raise UnreadableBody(reason, response)
+        raise SoftNotFound(reason, response)

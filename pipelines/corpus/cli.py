@@ -24,9 +24,11 @@ from pipelines.corpus.export import (
     export_corpus,
     write_table,
 )
-from pipelines.corpus.health import HealthPage, StateDirError
+from pipelines.corpus.health import HealthPage
 from pipelines.corpus.overview import REPORT_SUFFIXES, write_overview
 from pipelines.corpus.records import Corpus, InputError, read_corpus
+from pipelines.corpus.removals import read_removals, removals_table
+from pipelines.corpus.statedir import StateDirError
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_EMPTY = 0, 1, 2, 3
 
@@ -109,17 +111,33 @@ def _empty(corpus: Corpus, prog: str) -> int | None:
     return EXIT_EMPTY
 
 
+def _state_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--state", type=Path, metavar="DIR",
+                        help="the folder of the per-site crawl state files "
+                             f"(NOTICES_STATE_PATH): {help_text}")
+
+
 def export_command(argv: list[str] | None) -> int:
     parser = _parser("jiwei-export", "Export crawl outputs as Parquet and CSV tables: notices, "
-                     "outline, attachments, contacts, hit_counts.")
-    parser.add_argument("-o", "--output-dir", type=Path, default=Path("corpus"),
-                        help="folder of the tables (default: corpus)")
+                     "outline, attachments, contacts, hit_counts; with --removals, the removed "
+                     "notices of the crawl state as one table.", inputs="*")
+    parser.add_argument("-o", "--output-dir", type=Path,
+                        help="folder of the tables (default: corpus); with --removals, the "
+                             "table file, .csv or .parquet (default: removals.csv)")
     parser.add_argument("--format", dest="formats", action="append", choices=FORMATS,
                         help="table format, repeatable (default: parquet and csv)")
+    parser.add_argument("--removals", action="store_true",
+                        help="export the notices removed from their sites, read from --state")
+    _state_option(parser, "where --removals reads the removed notices")
     _excel_option(parser)
     _threshold_option(parser)
     args = parser.parse_args(argv)
     _check_threshold(args.threshold)
+    if args.removals or args.state is not None:
+        return _export_removals(args)
+    if not args.inputs:
+        raise UsageError("give crawl outputs, or --removals --state DIR")
+    args.output_dir = args.output_dir or Path("corpus")
     if args.output_dir.suffix.lower() in TABLE_SUFFIXES + (".xlsx", ".xls") \
             and not args.output_dir.is_dir():
         raise UsageError(f"-o {args.output_dir}: -o names the folder the tables are written "
@@ -131,6 +149,25 @@ def export_command(argv: list[str] | None) -> int:
                            threshold=args.threshold, excel=args.excel)
     rows = ", ".join(f"{name} {table.num_rows}" for name, table in tables.items())
     return _finish(corpus, f"tables written to {args.output_dir} (rows: {rows})")
+
+
+def _export_removals(args) -> int:
+    if not (args.removals and args.state is not None):
+        raise UsageError("--removals and --state DIR go together")
+    if args.inputs:
+        raise UsageError("--removals reads --state DIR, not crawl outputs")
+    output = args.output_dir or Path("removals.csv")
+    _check_suffix(output, TABLE_SUFFIXES, "-o")
+    try:
+        rows = read_removals(args.state)
+    except StateDirError as error:
+        raise UsageError(str(error)) from None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_table(removals_table(rows), output, excel=args.excel)
+    removed = sum(row["status"] == "removed" for row in rows)
+    print(f"{len(rows)} removal rows ({removed} removed now) written to {output}",
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def duplicates_command(argv: list[str] | None) -> int:
@@ -161,11 +198,11 @@ def overview_command(argv: list[str] | None) -> int:
     parser = _parser("jiwei-overview", "Write an overview report of crawl outputs: notices by "
                      "province, over time and per site, kinds, inspected units, problem and hit "
                      "counts, field coverage and the notices republished across sites; with "
-                     "--state, every site's health across runs.", inputs="*")
-    parser.add_argument("--state", type=Path, metavar="DIR",
-                        help="the folder of the per-site crawl state files (NOTICES_STATE_PATH): "
-                             "add the Site health section, every site's runs charted, flagged "
-                             "sites first (without inputs: that section alone)")
+                     "--state, every site's health across runs and the notices removed from "
+                     "their sites.", inputs="*")
+    _state_option(parser, "add the Site health section (every site's runs charted, flagged "
+                  "sites first) and the table of notices removed from their lists (without "
+                  "inputs: those alone)")
     parser.add_argument("-o", "--output", type=Path, default=Path("overview.html"),
                         help="report file, .html (self-contained) or .md (default: overview.html)")
     parser.add_argument("--charts-dir", type=Path,
@@ -181,11 +218,13 @@ def overview_command(argv: list[str] | None) -> int:
         raise UsageError("give crawl outputs, --state DIR, or both")
     try:
         health = HealthPage.from_state_dir(args.state) if args.state is not None else None
+        removals = read_removals(args.state) if args.state is not None else None
     except StateDirError as error:
         raise UsageError(str(error)) from None
     if not args.inputs:
         path = write_overview([], args.output, charts_dir=args.charts_dir,
-                              title=args.title or "Site health", health=health)
+                              title=args.title or "Site health", health=health,
+                              removals=removals)
         print(f"site health of {len(health.sites)} sites written to {path}", file=sys.stderr)
         return EXIT_OK
     corpus = _read(args.inputs)
@@ -193,7 +232,7 @@ def overview_command(argv: list[str] | None) -> int:
         return status
     path = write_overview(corpus.records, args.output, charts_dir=args.charts_dir,
                           title=args.title or "Corpus overview", threshold=args.threshold,
-                          health=health)
+                          health=health, removals=removals)
     return _finish(corpus, f"overview written to {path}")
 
 

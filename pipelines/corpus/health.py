@@ -1,7 +1,7 @@
 """Site health for `jiwei-overview --state DIR`: every site's runs read from the crawl state.
 
 DIR holds the per-site state files (`NOTICES_STATE_PATH`, e.g. `state/{site_id}.sqlite`); every
-`*.sqlite` below it is read, read-only, with `crawler.state.read_health`. Per site: a small
+`*.sqlite` below it is read, read-only, with `read_health`. Per site: a small
 chart of its history (notices found on the columns' first pages and emitted, per run; field
 coverage per run) and the checks it fails. Flagged sites come first: an alert open, or a check
 failing in the last run.
@@ -10,6 +10,7 @@ failing in the last run.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import sqlite3
 from dataclasses import dataclass
@@ -18,14 +19,29 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
-from crawler.health import FIELDS
-from crawler.state import read_health
 from pipelines.corpus.overview import Chart, configure_cjk_font, figure_html, figure_png
+from pipelines.corpus.statedir import state_files
 
 logger = logging.getLogger(__name__)
 
-FIELD_COLORS = dict(zip(FIELDS, ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
-                                 "#a6761d"), strict=True))
+FIELD_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666")
+
+
+def read_health(path: Path) -> tuple[list[dict], dict[str, dict]]:
+    """One state file's health records (oldest first) and open alerts, opened read-only;
+    ([], {}) for a file that has none."""
+    db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+        if "health_run" not in tables:
+            return [], {}
+        runs = [json.loads(record) for (record,) in db.execute(
+            "SELECT record FROM health_run ORDER BY finished_at, rowid")]
+        alerts = {check: json.loads(alert) for check, alert in db.execute(
+            "SELECT check_name, alert FROM health_alert")}
+        return runs, alerts
+    finally:
+        db.close()
 
 
 @dataclass(frozen=True)
@@ -46,16 +62,10 @@ class SiteHistory:
         return bool(self.failing)
 
 
-class StateDirError(ValueError):
-    """A --state folder that cannot be read."""
-
-
 def read_state_dir(folder: Path) -> list[SiteHistory]:
     """Every site with health records under `folder`, flagged sites first, then by site id."""
-    if not folder.is_dir():
-        raise StateDirError(f"--state {folder}: not a folder")
     sites = []
-    for path in sorted(folder.rglob("*.sqlite")):
+    for path in state_files(folder):
         try:
             runs, alerts = read_health(path)
         except sqlite3.Error as error:
@@ -79,13 +89,14 @@ def history_chart(site: SiteHistory) -> Chart:
                label="emitted")
     counts.set_ylabel("notices", fontsize=8)
     counts.yaxis.set_major_locator(MaxNLocator(integer=True))
-    for field in FIELDS:
+    fields = list(dict.fromkeys(field for r in runs for field in r.get("coverage") or {}))
+    for index, field in enumerate(fields):
         values = [(r.get("coverage") or {}).get(field) for r in runs]
         coverage.plot(x, [float("nan") if v is None else v for v in values], marker="o",
-                      markersize=3, color=FIELD_COLORS[field], label=field)
+                      markersize=3, color=FIELD_COLORS[index % len(FIELD_COLORS)], label=field)
     coverage.set_ylim(-0.05, 1.05)
     coverage.set_ylabel("coverage", fontsize=8)
-    for axes, columns in ((counts, 2), (coverage, len(FIELDS))):
+    for axes, columns in ((counts, 2), (coverage, max(len(fields), 1))):
         axes.legend(fontsize=6, ncol=columns, loc="lower center", bbox_to_anchor=(0.5, 1.0),
                     frameon=False)
         axes.set_xticks(x, labels, rotation=30, ha="right")

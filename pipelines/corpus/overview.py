@@ -353,8 +353,24 @@ class Overview:
     font: str | None  # the CJK font of the charts
 
 
-def build_overview(records: list[dict], *, threshold: float = CONTAINMENT_THRESHOLD
-                   ) -> Overview:
+def removal_rows(removals: list[dict]) -> list[dict]:
+    """Removal rows (`pipelines.corpus.removals.read_removals`) as the report shows them:
+    notices gone first, then those off their list, then those that came back."""
+    order = {"removed": 0, "unlisted": 1, "returned": 2}
+    rows = [{"site": row["site_id"], "title": row["title"] or "", "url": row["url"],
+             "status": row["status"] + (f" ({row['returned_how']})" if row["returned_how"]
+                                        else ""),
+             "missing": f"{row['missing_at'][:16].replace('T', ' ')} (run "
+                        f"{row['missing_run'][:8]})",
+             "how": row["how"],
+             "copy": (f"{row['archived_at'][:16].replace('T', ' ')}: "
+                      f"{Path(row['archived_copy']).name}" if row["archived_copy"] else "")}
+            for row in removals]
+    return sorted(rows, key=lambda row: (order.get(row["status"].split()[0], 3), row["site"],
+                                         row["missing"], row["url"]))
+
+
+def build_overview(records: list[dict], *, threshold: float = CONTAINMENT_THRESHOLD) -> Overview:
     """The overview of a corpus (one notice per URL: the latest crawl of it)."""
     font = configure_cjk_font()
     notices = latest_per_url(records)
@@ -386,6 +402,9 @@ SITE_HEADINGS = ("site", "name", "province", "notices", "first published", "last
                  "republished elsewhere")
 UNIT_COLUMNS = ("unit", "notices")
 CLUSTER_COLUMNS = ("cluster_id", "title", "origin", "copies", "sites", "site_ids")
+REMOVAL_COLUMNS = ("site", "title", "url", "status", "missing", "how", "copy")
+REMOVAL_HEADINGS = ("site", "title", "URL", "status", "first run missing", "how",
+                    "last good copy")
 STYLE = ("*{box-sizing:border-box}body{font-family:sans-serif;max-width:72em;margin:1em auto;"
          "padding:0 1em}img{display:block;max-width:100%;height:auto}"
          "table{border-collapse:collapse;width:100%;table-layout:fixed}"
@@ -407,6 +426,12 @@ def _sections(overview: Overview):
              CLUSTER_COLUMNS, CLUSTER_COLUMNS, MAX_CLUSTERS))
 
 
+def _removals_section(removals: list[dict]):
+    """The removed notices (rows of `read_removals`) as a section like those of `_sections`."""
+    return ("removals", "Notices removed from their lists", removal_rows(removals),
+            REMOVAL_COLUMNS, REMOVAL_HEADINGS, MAX_ROWS)
+
+
 def figure_html(chart: Chart) -> str:
     """The chart as a figure with its PNG inline (a data: URI) and its caption."""
     data = base64.b64encode(chart.png).decode("ascii")
@@ -415,14 +440,24 @@ def figure_html(chart: Chart) -> str:
             f"{html.escape(chart.caption)}</figcaption></figure>")
 
 
-def render_html(overview: Overview | None, title: str, health: HealthPage | None = None) -> str:
+def render_html(overview: Overview | None, title: str, health: HealthPage | None = None,
+                removals: list[dict] | None = None) -> str:
     """A self-contained HTML page (charts as data: URIs, as wide as the page allows): the
-    corpus overview, the Site health section, or both."""
+    corpus overview, the Site health section, or both, then the removed notices if given."""
     def table(rows, columns, headings):
         head = "".join(f"<th>{html.escape(h)}</th>" for h in headings)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(str(row[c] or ''))}</td>"
                                         for c in columns) + "</tr>" for row in rows)
         return f"<table><tr>{head}</tr>{body}</table>"
+
+    def section(anchor, heading, rows, columns, headings, shown):
+        text = f"<h2 id=\"{anchor}\">{html.escape(heading)} ({len(rows)})</h2>"
+        if shown is None or len(rows) <= shown:
+            return text + table(rows, columns, headings)
+        return (text + f"<p>The first {shown} of {len(rows)}:</p>"
+                + table(rows[:shown], columns, headings)
+                + f"<details><summary>All {len(rows)} rows</summary>"
+                + table(rows, columns, headings) + "</details>")
 
     parts = [f"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\">"
              f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -436,24 +471,17 @@ def render_html(overview: Overview | None, title: str, health: HealthPage | None
                          "names.</p>")
         parts += [figure_html(chart) for chart in overview.charts]
         parts += [f"<p>Not charted: {html.escape(reason)}.</p>" for reason in overview.missing]
-        for anchor, heading, rows, columns, headings, shown in _sections(overview):
-            parts.append(f"<h2 id=\"{anchor}\">{html.escape(heading)} ({len(rows)})</h2>")
-            if shown is None or len(rows) <= shown:
-                parts.append(table(rows, columns, headings))
-            else:
-                parts.append(f"<p>The first {shown} of {len(rows)}:</p>"
-                             + table(rows[:shown], columns, headings)
-                             + f"<details><summary>All {len(rows)} rows</summary>"
-                             + table(rows, columns, headings) + "</details>")
+        parts += [section(*rows) for rows in _sections(overview)]
     if health is not None:
         parts.append(health.html())
-    # Removed notices: the section of pipelines/corpus/removals.py goes here, after Site health.
+    if removals is not None:
+        parts.append(section(*_removals_section(removals)))
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
 
 def render_markdown(overview: Overview | None, title: str, chart_paths: dict[str, str],
-                    health: HealthPage | None = None) -> str:
+                    health: HealthPage | None = None, removals: list[dict] | None = None) -> str:
     """Markdown referring to the chart files by their paths relative to the report."""
     def table(rows, columns, headings):
         lines = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
@@ -471,23 +499,27 @@ def render_markdown(overview: Overview | None, title: str, chart_paths: dict[str
             parts.append(f"## {heading} ({len(rows)})\n\n" + table(rows, columns, headings))
     if health is not None:
         parts.append(health.markdown(chart_paths))
-    # Removed notices: the section of pipelines/corpus/removals.py goes here, after Site health.
+    if removals is not None:
+        _, heading, rows, columns, headings, _ = _removals_section(removals)
+        parts.append(f"## {heading} ({len(rows)})\n\n" + table(rows, columns, headings))
     return "\n\n".join(parts) + "\n"
 
 
 def write_overview(records: list[dict], path: Path, *, charts_dir: Path | None = None,
                    title: str = "Corpus overview",
                    threshold: float = CONTAINMENT_THRESHOLD,
-                   health: HealthPage | None = None) -> Path:
+                   health: HealthPage | None = None,
+                   removals: list[dict] | None = None) -> Path:
     """Write the report: `.html` (self-contained) or `.md` (charts in `<stem>_charts/`).
 
     `charts_dir` also writes each chart there as `<slug>.png` (for an HTML report too).
-    With `health` (`jiwei-overview --state`) the Site health section follows; without
-    records the report is that section alone.
+    With `health` (`jiwei-overview --state`) the Site health section follows, and `removals`
+    (rows of `read_removals`) adds the table of removed notices; without records the report is
+    those sections alone.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    overview = build_overview(records, threshold=threshold) if records or health is None \
-        else None
+    overview = build_overview(records, threshold=threshold) \
+        if records or (health is None and removals is None) else None
     if path.suffix == ".md" and charts_dir is None:
         charts_dir = path.with_name(f"{path.stem}_charts")
     chart_paths = {}
@@ -499,9 +531,9 @@ def write_overview(records: list[dict], path: Path, *, charts_dir: Path | None =
             chart_file.write_bytes(chart.png)
             chart_paths[chart.slug] = Path(os.path.relpath(chart_file, path.parent)).as_posix()
     if path.suffix == ".md":
-        text = render_markdown(overview, title, chart_paths, health)
+        text = render_markdown(overview, title, chart_paths, health, removals)
     elif path.suffix in (".html", ".htm"):
-        text = render_html(overview, title, health)
+        text = render_html(overview, title, health, removals)
     else:
         raise ValueError(f"unknown report format: {path.suffix} (use .html or .md)")
     path.write_text(text, encoding="utf-8")
