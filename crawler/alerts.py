@@ -3,10 +3,11 @@
 `NOTICES_ALERT_WEBHOOK` receives one JSON POST per alert or recovery, in the format
 `NOTICES_ALERT_FORMAT` names (FORMATS). A POST that fails (no connection, an HTTP error, a
 robot answering a non-zero `errcode`) is tried again up to `NOTICES_ALERT_RETRIES` times,
-`NOTICES_ALERT_RETRY_DELAY` seconds apart (doubled each time), then logged as an ERROR; it
-never fails the crawl. Posts run in a thread of the reactor's pool, outside the downloader
-(no site's politeness slot is used). With `NOTICES_ALERT_MAIL_TO` set, each alert also goes by
-e-mail through Scrapy's `MailSender` (MAIL_HOST, MAIL_PORT, MAIL_FROM, MAIL_USER, MAIL_PASS).
+`NOTICES_ALERT_RETRY_DELAY` seconds apart (doubled each time), then logged as an ERROR and kept
+for the site's next run to send again; it never fails the crawl. Posts run in a thread of the
+reactor's pool, outside the downloader (no site's politeness slot is used). With
+`NOTICES_ALERT_MAIL_TO` set, each alert also goes by e-mail through Scrapy's `MailSender`
+(MAIL_HOST, MAIL_PORT, MAIL_FROM, MAIL_USER, MAIL_PASS).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 import urllib.request
 from dataclasses import asdict, dataclass
 
-from twisted.internet.defer import DeferredList
+from twisted.internet.defer import DeferredList, succeed
 from twisted.internet.threads import deferToThread
 
 logger = logging.getLogger(__name__)
@@ -89,20 +90,24 @@ class AlertSender:
                    settings.getfloat("NOTICES_ALERT_TIMEOUT"),
                    settings.getlist("NOTICES_ALERT_MAIL_TO"))
 
-    def send(self, alerts: list[Alert]):
-        sends = []
-        if self.webhook and alerts:
-            sends.append(deferToThread(self._post_all, alerts).addCallback(self._count))
-        for alert in alerts if self.mailer else ():
+    def send(self, alerts: list[Alert], mailed: list[Alert] | None = None):
+        """Posts `alerts` and mails `mailed` (default: the same); fires with whether each alert
+        reached the webhook (True for all without one)."""
+        posted = (deferToThread(self._post_all, alerts).addCallback(self._count)
+                  if self.webhook and alerts else succeed([True] * len(alerts)))
+        sends = [posted]
+        for alert in (alerts if mailed is None else mailed) if self.mailer else ():
             sent = self.mailer.send(self.mail_to, alert.title, alert.text, charset="utf-8")
             if sent is not None:  # None: MAIL_DEBUG, logged instead of sent
                 sends.append(sent.addCallbacks(
                     lambda _: self.stats.inc_value("health/mail_sent_count"), self._mail_failed))
-        return DeferredList(sends, consumeErrors=True)
+        return DeferredList(sends, consumeErrors=True).addCallback(
+            lambda results: results[0][1] if results[0][0] else [False] * len(alerts))
 
-    def _count(self, delivered: list[bool]) -> None:
+    def _count(self, delivered: list[bool]) -> list[bool]:
         self.stats.inc_value("health/webhook_sent_count", sum(delivered))
         self.stats.inc_value("health/webhook_failed_count", len(delivered) - sum(delivered))
+        return delivered
 
     def _mail_failed(self, failure) -> None:
         logger.error("health alert mail to %s failed: %s", ", ".join(self.mail_to),

@@ -17,6 +17,7 @@ Site health (`crawler/extensions/health.py`) keeps one row per run and the alert
     state.health_history(site_id, limit) -> [run] # earlier runs' records, newest first
     state.open_alerts(site_id) -> {check: alert}  # alerts sent and not yet recovered
     state.open_alert(site_id, check, alert) / state.close_alert(site_id, check)
+    state.undelivered_alerts(site_id) / state.keep_undelivered(site_id, alerts)  # webhook outbox
 
 Removed notices (`crawler/middlewares/removals.py`) keep which notices each column listed and
 what became of those that left it:
@@ -89,6 +90,9 @@ CREATE TABLE IF NOT EXISTS health_alert (
     check_name TEXT PRIMARY KEY,
     opened_at TEXT NOT NULL,
     alert TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS health_outbox (
+    alert TEXT PRIMARY KEY
 );
 CREATE TABLE IF NOT EXISTS listed (
     list_url TEXT NOT NULL,
@@ -241,6 +245,18 @@ class CrawlState:
     def close_alert(self, site_id: str, check: str) -> None:
         with self._db(site_id) as db:
             db.execute("DELETE FROM health_alert WHERE check_name = ?", (check,))
+
+    def undelivered_alerts(self, site_id: str) -> list[dict]:
+        """Alerts and recoveries that earlier runs could not deliver to the webhook."""
+        return [json.loads(alert) for (alert,) in self._db(site_id).execute(
+            "SELECT alert FROM health_outbox ORDER BY rowid")]
+
+    def keep_undelivered(self, site_id: str, alerts: list[dict]) -> None:
+        """The site's undelivered alerts are now these (sent again by the next run)."""
+        with self._db(site_id) as db:
+            db.execute("DELETE FROM health_outbox")
+            db.executemany("INSERT OR IGNORE INTO health_outbox VALUES (?)",
+                           [(json.dumps(alert, ensure_ascii=False),) for alert in alerts])
 
     def record_listed(self, site_id: str, list_url: str,
                       notices: list[tuple[str, str | None]]) -> None:

@@ -283,6 +283,32 @@ def test_failing_webhook_is_retried_and_never_fails_the_crawl(site_factory):
         down.stop()
 
 
+def test_an_alert_the_webhook_did_not_take_is_sent_by_the_next_run(site_factory):
+    """The webhook is down through the run that meets the finding (no retries): the next run,
+    the finding still open, sends that alert once; the run after sends nothing."""
+    down_once = WebhookReceiver(failures=1)
+    try:
+        site = site_factory(6, NOTICES_ALERT_WEBHOOK=down_once.url, NOTICES_ALERT_RETRIES="0")
+        site.crawl()
+        site.publish(9, dates=False)
+        second = site.crawl()
+        assert down_once.attempts == 1 and down_once.posts == []
+        assert second.stat("health/webhook_failed_count") == 1
+        site.publish(12, dates=False)  # still undated: no new alert, the kept one goes out
+        third = site.crawl()
+        [alert] = down_once.posts
+        assert (alert["kind"], alert["check"]) == ("alert", "coverage.date")
+        assert "date coverage fell from 100% to 0%" in alert["message"]
+        assert third.stat("health/alert_resent_count") == 1
+        assert third.stat("health/alert_count") == 0  # no new alert: the resent one only
+        assert "sending again 1 health alerts an earlier run could not deliver" in third.log
+        site.publish(15, dates=False)
+        site.crawl()
+        assert len(down_once.posts) == 1
+    finally:
+        down_once.stop()
+
+
 def test_flaky_webhook_delivers_on_a_retry(site_factory):
     flaky = WebhookReceiver(failures=1)
     try:

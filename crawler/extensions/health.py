@@ -7,7 +7,8 @@ Per site of the crawl, at its close: one health record (crawler/health.py) into 
 under `health` in the crawl report. A finding whose check has no open alert for the site opens
 one and is sent (`crawler/alerts.py`); while it stays open nothing more is sent; the first run
 where that check passes again closes it and sends one recovery notice. Open alerts live in the
-state's `health_alert` table, so they hold across runs.
+state's `health_alert` table, so they hold across runs; an alert or recovery the webhook did
+not take is kept in `health_outbox` and sent again by the site's next finished run.
 
 A crawl that does not finish (`finish_reason` other than `finished`) records nothing: its
 figures are partial. Needs the crawl state (`NOTICES_STATE_PATH`); off with
@@ -160,9 +161,14 @@ class SiteHealth:
             logger.warning("site health not recorded: the crawl ended with %r, its figures are "
                            "partial", reason)
             return
-        alerts = self.record()
-        if alerts:
-            await maybe_deferred_to_future(self.sender.send(alerts))
+        alerts, sites = self.record(), list(self.finish())
+        fresh = [alert for alert in alerts if alert.run_id == self.state.run_id]  # not resent
+        delivered = await maybe_deferred_to_future(
+            self.sender.send(alerts, mailed=fresh)) if alerts else []
+        for site_id in sites:  # what did not reach the webhook is sent again by the next run
+            self.state.keep_undelivered(site_id, [
+                asdict(alert) for alert, ok in zip(alerts, delivered, strict=True)
+                if not ok and alert.site_id == site_id])
 
     def record(self) -> list[Alert]:
         """Store this run's records, log its findings; the alerts and recoveries to send."""
@@ -170,6 +176,12 @@ class SiteHealth:
         for site_id, (run, answers) in self.finish().items():
             self.state.record_health(site_id, run)
             open_alerts = self.state.open_alerts(site_id)
+            undelivered = [Alert(**alert) for alert in self.state.undelivered_alerts(site_id)]
+            if undelivered:
+                logger.info("site %s: sending again %d health alerts an earlier run could not "
+                            "deliver", site_id, len(undelivered))
+                stats.inc_value("health/alert_resent_count", len(undelivered))
+            alerts += undelivered
             for name, answer in answers.items():
                 if isinstance(answer, Finding):
                     logger.log(logging.getLevelName(answer.level), "site %s: health check %s: "
@@ -189,6 +201,7 @@ class SiteHealth:
                     alerts.append(Alert("recovery", site_id, name, "INFO",
                                         f"passes again; the alert of {opened['at']} said: "
                                         f"{opened['message']}", {}, self.state.run_id, now))
-        stats.inc_value("health/alert_count", sum(a.kind == "alert" for a in alerts))
-        stats.inc_value("health/recovery_count", sum(a.kind == "recovery" for a in alerts))
+        fresh = [a for a in alerts if a.run_id == self.state.run_id]
+        stats.inc_value("health/alert_count", sum(a.kind == "alert" for a in fresh))
+        stats.inc_value("health/recovery_count", sum(a.kind == "recovery" for a in fresh))
         return alerts
