@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
 from pipelines.corpus.overview import Chart, configure_cjk_font, figure_html, figure_png
-from pipelines.corpus.statedir import state_files
+from pipelines.corpus.statedir import read_only, state_files
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +30,7 @@ FIELD_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d"
 def read_health(path: Path) -> tuple[list[dict], dict[str, dict]]:
     """One state file's health records (oldest first) and open alerts, opened read-only;
     ([], {}) for a file that has none."""
-    db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    with read_only(path) as (db, tables):
         if "health_run" not in tables:
             return [], {}
         runs = [json.loads(record) for (record,) in db.execute(
@@ -40,8 +38,6 @@ def read_health(path: Path) -> tuple[list[dict], dict[str, dict]]:
         alerts = {check: json.loads(alert) for check, alert in db.execute(
             "SELECT check_name, alert FROM health_alert")}
         return runs, alerts
-    finally:
-        db.close()
 
 
 @dataclass(frozen=True)

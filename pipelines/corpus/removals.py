@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipelines.corpus.export import UTC_TIMESTAMP
-from pipelines.corpus.statedir import StateDirError, state_files
+from pipelines.corpus.statedir import StateDirError, read_only, state_files
 
 COLUMNS = ("site_id", "title", "url", "list_url", "status", "how", "detail", "last_listed_at",
            "missing_run", "missing_at", "removed_run", "removed_at", "probed_at",
@@ -39,17 +39,14 @@ def read_removals(state_dir: Path) -> list[dict]:
 
 
 def _read_file(path: Path) -> list[dict]:
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
-        if "removal" not in tables:
-            return []
-        cursor = db.execute(f"SELECT {', '.join(COLUMNS)} FROM removal")
-        return [dict(zip(COLUMNS, values, strict=True)) for values in cursor]
+        with read_only(path) as (db, tables):
+            if "removal" not in tables:
+                return []
+            cursor = db.execute(f"SELECT {', '.join(COLUMNS)} FROM removal")
+            return [dict(zip(COLUMNS, values, strict=True)) for values in cursor]
     except sqlite3.DatabaseError as error:
         raise StateDirError(f"{path}: not a crawl state file ({error})") from None
-    finally:
-        db.close()
 
 
 def removals_table(rows: list[dict]) -> pa.Table:
