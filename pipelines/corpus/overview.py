@@ -489,19 +489,20 @@ def render_markdown(overview: Overview | None, title: str, chart_paths: dict[str
                   + " |" for row in rows]
         return "\n".join(lines)
 
+    def section(_anchor, heading, rows, columns, headings, _shown):
+        return f"## {heading} ({len(rows)})\n\n" + table(rows, columns, headings)
+
     parts = [f"# {title}"]
     if overview is not None:
         parts.append(_summary(overview))
         for chart in overview.charts:
             parts.append(f"## {chart.caption}\n\n![{chart.caption}]({chart_paths[chart.slug]})")
         parts += [f"Not charted: {reason}." for reason in overview.missing]
-        for _, heading, rows, columns, headings, _ in _sections(overview):
-            parts.append(f"## {heading} ({len(rows)})\n\n" + table(rows, columns, headings))
+        parts += [section(*rows) for rows in _sections(overview)]
     if health is not None:
         parts.append(health.markdown(chart_paths))
     if removals is not None:
-        _, heading, rows, columns, headings, _ = _removals_section(removals)
-        parts.append(f"## {heading} ({len(rows)})\n\n" + table(rows, columns, headings))
+        parts.append(section(*_removals_section(removals)))
     return "\n\n".join(parts) + "\n"
 
 
