@@ -161,11 +161,14 @@ class SiteHealth:
             logger.warning("site health not recorded: the crawl ended with %r, its figures are "
                            "partial", reason)
             return
-        alerts, sites = self.record(), list(self.finish())
+        alerts = self.record()
+        if not alerts:
+            return
         fresh = [alert for alert in alerts if alert.run_id == self.state.run_id]  # not resent
-        delivered = await maybe_deferred_to_future(
-            self.sender.send(alerts, mailed=fresh)) if alerts else []
-        for site_id in sites:  # what did not reach the webhook is sent again by the next run
+        delivered = await maybe_deferred_to_future(self.sender.send(alerts, mailed=fresh))
+        # What did not reach the webhook is sent again by the next run. A site without alerts
+        # this run had none kept from earlier runs either (they are among `alerts`).
+        for site_id in sorted({alert.site_id for alert in alerts}):
             self.state.keep_undelivered(site_id, [
                 asdict(alert) for alert, ok in zip(alerts, delivered, strict=True)
                 if not ok and alert.site_id == site_id])
