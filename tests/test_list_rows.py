@@ -47,6 +47,9 @@ LAYOUTS = {
                     (10, None), (11, "2022-03-03"), (12, None), (13, "2021-12-24"),
                     (14, "2021-11-11")],
     "titles.html": [(15, None), (16, None), (17, None), (18, None), (19, None)],
+    # Two notices to a row, each with its date, after a column tag.
+    "two-per-row.html": [(1, "2022-06-15"), (2, "2022-06-02"), (3, "2022-05-20"),
+                         (4, "2022-05-11"), (5, "2022-04-28"), (6, "2022-04-07")],
 }
 
 
@@ -89,7 +92,7 @@ def test_the_list_beside_the_pager_wins_over_a_dated_sidebar(name, numbers):
 
 
 @pytest.mark.parametrize("name", ["table-cells.html", "several-links.html", "column.html",
-                                  "row-links.html", "results.html"])
+                                  "row-links.html", "results.html", "two-per-row.html"])
 def test_titles_are_whole(name):
     """`title=` holds what the list text cuts with `…`; the row's other links are no title; a
     row-wide link's title is its heading, without the summary and the date; a badge before the
@@ -165,7 +168,7 @@ def test_crawl_takes_no_other_link(lists_server, tmp_path):
     base = lists_server.base_urls["lists"]
     paths = ("/info/19.html", "/info/20.html", "/news/", "/dflz/", "/files/", "/ywsb/")
     before = {path: lists_server.request_count("lists", path) for path in paths}
-    for name in ("table-cells.html", "several-links.html", "results.html"):
+    for name in ("table-cells.html", "several-links.html", "results.html", "two-per-row.html"):
         run_crawl(tmp_path, "notices", f"start_url={base}{name}")
     assert {path: lists_server.request_count("lists", path) for path in paths} == before
 

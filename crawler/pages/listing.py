@@ -570,10 +570,12 @@ def _badge(link) -> str | None:
 
 
 def _row_entries(row: _Row, targets: _Targets) -> list[ListEntry]:
-    """The row's notice link, with the date printed beside it: its titled link (no label such
-    as `[PDF]` or `更多`) to a page rather than a folder or a file, the longest titled first.
-    A row links one notice; its other links are its column, files, buttons. Of two links to
-    one URL the first titles it (the second names the source)."""
+    """The row's notice links, each with the date printed beside it. The notice is its titled
+    link (no label such as `[PDF]` or `更多`) to a page rather than a folder or a file, the
+    longest titled first; the row's other links are its column, files, buttons, except titled
+    links to pages of the same site and URL shape, which are notices the row lists too (two
+    notices to a row). Of two links to one URL the first titles it (the second names the
+    source)."""
     titled, seen = [], set()
     for link in row.links:
         url, title = targets.url(link), link_title(link)
@@ -583,10 +585,21 @@ def _row_entries(row: _Row, targets: _Targets) -> list[ListEntry]:
                            -len(titled), url, link, title))
     if not titled:
         return []
-    *_, url, link, title = max(titled)
+    best = max(titled)
+    on_site, _, shape, page = targets.facts(best[4])
+
+    def lists_too(candidate) -> bool:
+        other_on_site, _, other_shape, other_page = targets.facts(candidate[4])
+        return candidate[0] and other_on_site and other_page and other_shape == shape
+
+    notices = [candidate for candidate in titled if candidate is best or (
+        on_site and page and lists_too(candidate))]
+    notices.sort(key=lambda candidate: -candidate[3])  # row order
     pieces = _pieces(row)
-    return [ListEntry(url, title, _link_dates(pieces, [link]).get(link),
-                      pinned=_is_pinned(row, pieces))]
+    dates = _link_dates(pieces, [candidate[5] for candidate in notices])
+    pinned = _is_pinned(row, pieces)
+    return [ListEntry(url, title, dates.get(link), pinned=pinned)
+            for *_, url, link, title in notices]
 
 
 def _link_dates(pieces, links) -> dict:
