@@ -6,6 +6,7 @@ crawls of every replica: tests/test_platform_modules.py."""
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qsl, urlsplit
 from urllib.request import urlopen
 
@@ -14,6 +15,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 
 from crawler.platforms import detect_platform, platform_named
 from fixtures.pagecases import load_cases
+from fixtures.server import SITES_DIR
 from tests.conftest import fixture_settings, run_crawl
 from tests.test_platform_modules import golden
 
@@ -52,6 +54,25 @@ def test_jpaas_unit_pages_follow_the_pager(fixture_server, tmp_path):
     assert [json.loads(q["paramJson"]) for q in asked] == [
         {"pageNo": 2, "pageSize": 3}, {"pageNo": 3, "pageSize": 3}]
     assert all(q["pageId"] == "1229000001" and q["tagId"] == "信息列表" for q in asked)
+
+
+def test_jpaas_shell_column_gets_its_first_page_from_the_unit_api(fixture_server, tmp_path):
+    """A column page with no rows built in (col1229000002) is a list: its first page comes
+    from the unit API (pageNo 1, 15 rows as no pager names its size), with no error."""
+    unit = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+    base = fixture_server.base_urls["hanweb_jpaas_demo"]
+    before = len(fixture_server.arrivals)
+    result = run_crawl(tmp_path, "notices", f"start_url={base}col/col1229000002/index.html")
+    assert result.returncode == 0 and " ERROR: " not in result.log
+    asked = [dict(parse_qsl(urlsplit(path).query))
+             for _, site, path in fixture_server.arrivals[before:]
+             if site == "hanweb_jpaas_demo" and path.startswith(unit)]
+    assert [(q["pageId"], json.loads(q["paramJson"])) for q in asked] == [
+        ("1229000002", {"pageNo": 1, "pageSize": 15})]
+    records_file = SITES_DIR / "hanweb_jpaas_demo" / "data" / "records-1229000002.txt"
+    listed = re.findall(r'href="([^"]+)" title="([^"]+)"', records_file.read_text("utf-8"))
+    assert sorted((r["url"], r["title"]) for r in result.records) == sorted(
+        (base + href.lstrip("/"), title) for href, title in listed)
 
 
 @pytest.mark.parametrize(("case_name", "platform", "body_rule"), [

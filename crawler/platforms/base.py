@@ -116,6 +116,11 @@ class Platform:
             return [Request(url)]
         return [Request(link) for link in page_number_links(response)]
 
+    def script_list_requests(self, response) -> list[Request]:
+        """Requests for the first page of a list that a column page leaves to its scripts (a
+        shell with no rows built in): none, unless the platform knows where the list lives."""
+        return []
+
     # --- multi-page articles ------------------------------------------------------------
     def article_pager(self, response) -> tuple[int, int, str, str] | None:
         """The pager of a multi-page article as the page's script draws it: (page count,

@@ -31,6 +31,8 @@ from crawler.pages.listing import ListPage, ListReading, read_list
 from crawler.platforms.hanweb import Hanweb
 
 UNIT_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+_COLUMN_URL_RE = re.compile(r"/col/col\d+/(?:index\.html?)?(?:[?#]|$)")
+_DEFAULT_ROWS = 15  # the unit API's page size when the pager names none
 _JSON_HEADERS = {"Accept": "application/json, text/javascript, */*; q=0.01",
                  "X-Requested-With": "XMLHttpRequest"}
 
@@ -132,7 +134,21 @@ class HanwebJpaas(Hanweb):
     def is_list_page(self, response) -> bool:
         if json_of(response) is not None:
             return unit_html(response) is not None
-        return super().is_list_page(response)
+        return super().is_list_page(response) or self._is_shell_column(response)
+
+    def _is_shell_column(self, response) -> bool:
+        """A column page (`/col/col{pageId}/`) that declares its list unit and builds none of
+        its rows: the unit API serves them all."""
+        return bool(_COLUMN_URL_RE.search(response.url)) and _unit_of_column(response) is not None \
+            and not self.list_page(response).entries
+
+    def script_list_requests(self, response) -> list[Request]:
+        """A shell column's first unit page (`pageNo` 1, the pager's `rows` or 15)."""
+        if json_of(response) is not None or not self._is_shell_column(response):
+            return []
+        unit = _unit_of_column(response)
+        rows = _pager(response).get("rows") or _DEFAULT_ROWS
+        return [_unit_request(unit, 1, rows)]
 
     def next_page_requests(self, response, list_page) -> list[Request]:
         """The next unit page while the pager's `count` says items remain."""
@@ -150,12 +166,15 @@ class HanwebJpaas(Hanweb):
                 page_no * rows >= count if count is not None
                 else len(list_page.entries) < rows):
             return []
-        query = {**unit["query"],
-                 "paramJson": json.dumps({"pageNo": page_no + 1, "pageSize": rows},
-                                         separators=(",", ":"))}
-        return [Request(
-            f"{unit['url']}?{urlencode(query)}", headers={**_JSON_HEADERS,
-                                                          "Referer": unit["referer"]},
-            meta={"jpaas_unit": {**unit, "rows": rows, "page_no": page_no + 1},
-                  "page_url": unit["referer"]},
-        )]
+        return [_unit_request(unit, page_no + 1, rows)]
+
+
+def _unit_request(unit: dict, page_no: int, rows: int) -> Request:
+    """The unit API's page `page_no` of `rows` items."""
+    query = {**unit["query"],
+             "paramJson": json.dumps({"pageNo": page_no, "pageSize": rows},
+                                     separators=(",", ":"))}
+    return Request(f"{unit['url']}?{urlencode(query)}",
+                   headers={**_JSON_HEADERS, "Referer": unit["referer"]},
+                   meta={"jpaas_unit": {**unit, "rows": rows, "page_no": page_no},
+                         "page_url": unit["referer"]})

@@ -204,8 +204,13 @@ class NoticesSpider(scrapy.Spider):
         # and why the walk stops here short of the list's end.
         response.meta["list_page"] = True
         if not entries:
-            self._cut_walk(response, "no_links")
-            self._page_error(response, "list page without notice links")
+            shell = platform.script_list_requests(response) if page_no == 1 else []
+            for request in shell:  # rows the page's scripts would load
+                yield self._follow(request, target, self.parse_list,
+                                   meta={"platform": platform.name}, cb_kwargs={"page_no": 1})
+            if not shell:
+                self._cut_walk(response, "no_links")
+                self._page_error(response, "list page without notice links")
             return
         stats = self.crawler.stats
         stats.inc_value("notices/list_page_count")
