@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -153,6 +154,19 @@ class Known:
     revision: int
 
 
+def _sync_to_disk(connections) -> None:
+    """Every write made so far on the disk, before `commit()` returns (a commit lost to a
+    power cut would emit the run's notices again): one sync(2) for all the sites' files, where
+    a synced transaction per file costs a file-system journal commit each (0.1-0.2 s on the
+    development machine, minutes for a registry of sites); a full checkpoint of each file
+    where the system has no sync(2)."""
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for db in connections:
+        db.execute("PRAGMA wal_checkpoint(FULL)")
+
+
 class CrawlState:
     """SQLite files, one per site, opened on first use."""
 
@@ -174,6 +188,10 @@ class CrawlState:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
+            # Writes reach the disk at `commit()`; until then they survive a killed process
+            # (the OS holds them) but not a power cut, which only loses rows a run that never
+            # committed would lose anyway (staged rows of a dead run are deleted on open).
+            db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
             # Rows staged by runs that never committed (killed) are dead.
             with db:
@@ -219,6 +237,7 @@ class CrawlState:
                 db.execute("DELETE FROM staged WHERE run_id = ?", (self.run_id,))
                 db.execute("DELETE FROM staged_walk WHERE run_id = ?", (self.run_id,))
             total += len(rows)
+        _sync_to_disk(self._connections.values())
         return total
 
     def record_health(self, site_id: str, run: dict) -> None:

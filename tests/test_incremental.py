@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
 from crawler.registry import load_registry
+from crawler.state import CrawlState, Known
 from tests.conftest import FIXTURE_REGISTRY, fixture_settings, run_crawl
 from tests.sitegen import build_site, notice_path, serve, write_notice
 
@@ -152,3 +155,34 @@ def test_dedecms_link_back_to_page_one_is_not_a_page_past_the_limit(fixture_serv
     assert result.returncode == 0 and len(result.records) == 5
     assert result.stat("notices/page_limit_count") == 0
     assert " ERROR: " not in result.log
+
+
+_KILLED_RUN = """
+import sys, time
+from crawler.state import CrawlState, Known
+state = CrawlState(sys.argv[1], "a" * 32)
+for n in range(3):
+    state.stage("gen", f"http://gen.invalid/{n}.html", f"sha{n}", 0)
+state.commit()
+state.stage("gen", "http://gen.invalid/late.html", "sha-late", 0)  # never committed
+print("committed", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_commit_outlives_the_process_killed_after_it(tmp_path):
+    """State files are written without a sync per write; what `commit()` made known survives
+    a SIGKILL right after it, and what was only staged is gone."""
+    template = str(tmp_path / "{site_id}.sqlite")
+    run = subprocess.Popen([sys.executable, "-c", _KILLED_RUN, template],
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        assert run.stdout.readline().strip() == "committed"
+    finally:
+        run.kill()
+        run.wait()
+    state = CrawlState(template, "b" * 32)
+    assert [state.known("gen", f"http://gen.invalid/{n}.html") for n in range(3)] == [
+        Known(f"sha{n}", 0) for n in range(3)]
+    assert state.known("gen", "http://gen.invalid/late.html") is None
+    state.close()
