@@ -95,6 +95,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS = 100
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# A response's output is handled by this many asyncio tasks, started anew for every response:
+# a notice page yields one item and a list page a few requests, so 100 only cost CPU.
+CONCURRENT_ITEMS = 8
 COOKIES_ENABLED = True
 
 # Retries: 5xx, timeouts and throttling answers, after NOTICES_RETRY_BACKOFF * 2**(n-1)
