@@ -1,7 +1,8 @@
 """Duplicates across sites: the same notice republished by several sites, grouped by `cluster_id`.
 
 Exact copies share `content_sha1`. Near-duplicates — the same text with other whitespace, an
-added header line (来源/时间), a signature or date line — are proposed by MinHash LSH
+added header line (来源/时间), a signature or date line, or in traditional characters (compared
+in simplified) — are proposed by MinHash LSH
 (datasketch) on character shingles of the body text, and each proposed pair is confirmed on its
 exact shingle sets: nearly all of the shorter text's shingles must be in the longer one
 (containment), and the two must still be of comparable size (Jaccard floor). Containment, not
@@ -33,6 +34,8 @@ from functools import lru_cache
 
 import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
+
+from pipelines.chinese_script import to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +73,9 @@ class Membership:
 
 
 def comparable_text(body_text: str) -> str:
-    """Body text as compared: NFKC (full-width → half-width), every whitespace removed."""
-    return WHITESPACE.sub("", unicodedata.normalize("NFKC", body_text or ""))
+    """Body text as compared: NFKC (full-width → half-width), every whitespace removed, and in
+    simplified characters (a copy in traditional characters compares as its source)."""
+    return to_simplified(WHITESPACE.sub("", unicodedata.normalize("NFKC", body_text or "")))
 
 
 @lru_cache(maxsize=4096)
