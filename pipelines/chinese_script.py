@@ -24,7 +24,7 @@ def _converter() -> OpenCC:
 @lru_cache(maxsize=1)
 def _traditional_pattern() -> re.Pattern:
     """One character class of every CJK character that `t2s` changes on its own (worked out
-    once from OpenCC's own tables; about 4,000 characters)."""
+    once from OpenCC's own tables; about 4,200 characters)."""
     chars = [chr(code) for low, high in CJK_RANGES for code in range(low, high + 1)]
     converted = _converter().convert("\n".join(chars)).split("\n")
     changed = [char for char, simple in zip(chars, converted, strict=True) if char != simple]
