@@ -14,6 +14,8 @@ from functools import lru_cache
 from opencc import OpenCC
 
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # ext. A, unified, compat.
+# Lone surrogates (broken bytes decoded with `surrogateescape`) cannot reach OpenCC's UTF-8.
+SURROGATES = re.compile("([\ud800-\udfff]+)")
 
 
 @lru_cache(maxsize=1)
@@ -38,5 +40,9 @@ def has_traditional(text: str) -> bool:
 
 def to_simplified(text: str) -> str:
     """`text` in simplified characters (phrase-aware `t2s`); unchanged if it has no traditional
-    character."""
-    return _converter().convert(text) if has_traditional(text) else text
+    character. Lone surrogates are kept where they are, the text around them converted."""
+    if not has_traditional(text):
+        return text
+    parts = SURROGATES.split(text)  # odd places: runs of surrogates
+    return "".join(part if index % 2 else _converter().convert(part)
+                   for index, part in enumerate(parts))

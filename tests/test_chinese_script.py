@@ -69,3 +69,9 @@ def test_facts_of_a_notice_are_the_same_in_either_script():
         converted = parse_notice(to_traditional.convert(title), traditional_body,
                                  record["published_at"])
         assert converted == simplified, stem
+
+
+def test_text_with_broken_bytes_is_converted_around_them():
+    """A lone surrogate (bytes decoded with `surrogateescape`) stays; the rest is converted."""
+    assert to_simplified("國\udc80家") == "国\udc80家"
+    assert to_simplified("\ud800") == "\ud800"
