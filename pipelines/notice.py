@@ -30,12 +30,16 @@ A title is tried against the kinds in a fixed order (a title headed ``整改情�
 rectification though it names the feedback: ``巡察反馈意见整改情况的通报``). A preamble that
 says what the notice is (``现将…``) decides; otherwise the event it reports first.
 ``other`` when nothing says; None when title and body are empty.
+
+A text in traditional characters is read in simplified (``chinese_script.to_simplified``), so
+its facts, outline and contacts come out in simplified characters, as its simplified copy's do.
 """
 
 from __future__ import annotations
 
 import re
 
+from pipelines.chinese_script import to_simplified
 from pipelines.contacts import extract_contacts
 from pipelines.counts import find_problem_count, find_rectification_stats
 from pipelines.inspection import (
@@ -176,7 +180,8 @@ def parse_notice(title: str, body_text: str, published_at: str | None = None) ->
     characters) is the body's first paragraph. Inspection facts are read for the three
     inspection kinds only; for the others they stay empty.
     """
-    title = " ".join(title.split()) if title else ""
+    title = to_simplified(" ".join(title.split())) if title else ""
+    body_text = to_simplified(body_text or "")
     if len(title) > TITLE_MAX_CHARS or SENTENCE_END_PATTERN.search(title):
         body_text = title + "\n" + (body_text or "")
         title = ""
