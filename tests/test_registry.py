@@ -156,7 +156,7 @@ def test_production_registry_holds_real_sites_only():
 
 def test_bundled_registry_covers_real_sites_widely():
     real = list(load_registry().values())
-    assert len(real) >= 190
+    assert len(real) >= 300
     assert len({site.region["province"] for site in real}) == 31
     assert all(site.source.startswith(("http://", "https://")) for site in real)
     assert {site.last_checked for site in real} == {"never"}
