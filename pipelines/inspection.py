@@ -178,6 +178,7 @@ JOINED_NAME_END_CHARS = UNIT_END_CHARS.replace("中", "").replace("学", "")
 VENUE_PATTERN = re.compile(r"(?:会议中心|会议室|报告厅|礼堂|会堂|大厅|楼)$")
 GENERIC_UNIT_PATTERN = re.compile(
     rf"^(?:被巡察|被巡视|我|本|该|各|其|相关|有关|全|非|{SCOPE_WORDS}|动员|工作|期间|中发现|"
+    r"(?:[省市县区旗乡镇村]|自治区)级|"
     rf"{NUMERAL}\s*[个家所名])|{NUMERAL}\s*(?:个|家|所)"
     r"|巡察|巡视|反馈|整改|意见|问题|情况$|工作$|领域$|使用$|管理$"
     r"|^(?:学校|学院|单位|公司|集团|机关|党委|党组|支部)(?:党委|党组)?$"
