@@ -88,9 +88,11 @@ TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
         ("follow_up",
-         rf"(?:巡察|巡视)[为是]?\s*{QUOTED_FOLLOW_UP}|回头看[”\"’']?(?:专项)?(?:巡察|巡视)"),
+         rf"(?:巡察|巡视)[为是]?\s*{QUOTED_FOLLOW_UP}|回头看[”\"’']?(?:专项)?(?:巡察|巡视)"
+         # 本轮巡察重点是对169个行政村进行“回头看” (not a check of 整改情况)
+         r"|(?<!被)(?:巡察|巡视)(?:(?!整改)[^，,。；;]){0,20}?(?:开展|进行)[“\"‘']回头看"),
         ("special", r"专项(?:巡察|巡视)"),
-        ("mobile", r"机动(?:巡察|巡视)"),
+        ("mobile", r"机动式?[”\"’']?(?:巡察|巡视)"),
         ("cross", r"交叉(?:巡察|巡视)"),
         ("upgraded", r"提级(?:巡察|巡视)"),
         ("routine", r"常规(?:巡察|巡视)"),
@@ -111,7 +113,8 @@ UNITS_AFTER_DUI = r"(?P<units>(?:(?!对(?!象))[^。；;：:！？!?\s]){2,300}?
 UNITS_BEFORE_DUI = r"(?P<units>(?:(?![，,]对)[^。；;：:！？!?\s]){2,300}?)"
 # A sentence's subject: one name, no list.
 SUBJECT = r"(?P<units>[^，,。；;：:！？!?\s、]{2,30}?)"
-ADVERBS = r"(?:分别|集中|全面|正式|依次|先后|逐一)?"
+ADVERB_WORDS = r"(?:分别|集中|全面|正式|依次|先后|逐一)"
+ADVERBS = rf"{ADVERB_WORDS}?"
 INSPECT_VERB = (
     r"(?:开展|进行|实施|完成)了?(?:为期[^，,。；;]{1,10}的)?[^，,。；;]{0,20}?(?:巡察|巡视)"
 )
@@ -204,7 +207,7 @@ JOINED_NAME_END_CHARS = UNIT_END_CHARS.replace("中", "").replace("学", "")
 VENUE_PATTERN = re.compile(r"(?:会议中心|会议室|报告厅|礼堂|会堂|大厅|楼)$")
 GENERIC_UNIT_PATTERN = re.compile(
     rf"^(?:被巡察|被巡视|我|本|该|各|其|相关|有关|全(?!国)|非|{SCOPE_WORDS}|动员|工作|期间|中发现|"
-    rf"(?:[省市县区旗乡镇村]|自治区)级|{LEVEL_COMMITTEE}$|"
+    rf"(?:[省市县区旗乡镇村]|自治区)级|{LEVEL_COMMITTEE}$|{ADVERB_WORDS}$|"
     rf"{NUMERAL}\s*[个家所名])|{NUMERAL}\s*(?:个|家|所)"
     r"|巡察|巡视|反馈|整改|意见|问题|部分|情况$|工作$|领域$|使用$|管理$"
     r"|^(?:(?:学校|学院|单位|公司|集团|党委|党组|支部)(?:党委|党组)?|机关)$"

@@ -82,18 +82,8 @@ KNOWN_MISSES = {
     # The fourth batch (131-196) as it came, before any rule was changed for it.
     ("154_central_2014_round2_groups_mobilization", "inspection_type"):
         "常规巡视 stated for a count of provinces (3个省区市的常规巡视)",
-    ("156_county_round6_villages_followup_mobilization", "problem_count"):
-        "一批…问题 read as a count",
-    ("156_county_round6_villages_followup_mobilization", "inspection_type"):
-        "本轮巡察重点是对…进行“回头看”",
     ("159_liaoning_organization_dept_village_election_case_notice", "kind"):
         "one concluded case told as a warning (这起典型案件, 引以为戒)",
-    ("182_duchang_2017_mobile_inspection_entry", "inspection_start"):
-        "a period printed as 自X开始,Y结束",
-    ("182_duchang_2017_mobile_inspection_entry", "inspection_end"):
-        "a period printed as 自X开始,Y结束",
-    ("182_duchang_2017_mobile_inspection_entry", "inspection_type"):
-        "“机动式”巡察",
     ("191_banner_two_inspections_rectification_dispatch_meeting", "inspection_type"):
         "two inspections rectified together, only one typed (专项)",
 }
