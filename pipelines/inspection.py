@@ -109,6 +109,8 @@ TYPE_IN_NAME = (
 UNITS = r"(?P<units>[^。；;：:！？!?\s]{2,300}?)"
 # The object of 对: the words after the last 对 before the verb (对象 is no 对).
 UNITS_AFTER_DUI = r"(?P<units>(?:(?!对(?!象))[^。；;：:！？!?\s]){2,300}?)"
+# Places listed in one clause (分别在A、B召开…), never across a comma.
+UNITS_IN_CLAUSE = r"(?P<units>[^，,。；;：:！？!?\s]{2,300}?)"
 # The object of 进驻: not across a clause that starts with 对.
 UNITS_BEFORE_DUI = r"(?P<units>(?:(?![，,]对)[^。；;：:！？!?\s]){2,300}?)"
 # A sentence's subject: one name, no list.
@@ -137,7 +139,7 @@ OBJECT_PATTERNS = tuple(
         rf"(?:组|就|召开)(?:巡察|巡视){UNITS}(?=[，,。；;]"
         r"|(?:党组织)?的?(?:工作)?(?:情况)?(?:进行)?(?:进驻)?(?:动员|反馈))",
         # 中央第二巡视组、第六巡视组分别在上海、河北召开工作动员会: each group at its unit
-        rf"分别在{UNITS}召开(?:了)?[^，,。；;]{{0,20}}?(?:动员|反馈)",
+        rf"分别在{UNITS_IN_CLAUSE}召开(?:了)?[^，,。；;]{{0,20}}?(?:动员|反馈)",
         # 巡察对象：县财政局
         rf"(?:巡察|巡视)(?:对象|单位)[为是：:]\s*{UNITS}(?=[，,。；;\s]|$)",
     )
@@ -161,7 +163,7 @@ SUBJECT_PATTERNS = tuple(
 VENUE_PATTERNS = (
     # 区委第八巡察组在某某社区召开巡察工作动员会
     # 县委第一巡察组在县住建局召开工程建设和扶贫领域专项巡察暨…专项督查工作动员会议
-    re.compile(rf"在{UNITS}召开(?:了)?[^，,。；;]{{0,20}}?(?:巡察|巡视)[^，,。；;]{{0,40}}?"
+    re.compile(rf"在{UNITS_IN_CLAUSE}召开(?:了)?[^，,。；;]{{0,20}}?(?:巡察|巡视)[^，,。；;]{{0,40}}?"
                r"(?:动员|反馈)"),
 )
 UNIT_PATTERNS = OBJECT_PATTERNS + SUBJECT_PATTERNS
@@ -209,7 +211,7 @@ GENERIC_UNIT_PATTERN = re.compile(
     rf"^(?:被巡察|被巡视|我|本|该|各|其|相关|有关|全(?!国)|非|{SCOPE_WORDS}|动员|工作|期间|中发现|"
     rf"(?:[省市县区旗乡镇村]|自治区)级|{LEVEL_COMMITTEE}$|{ADVERB_WORDS}$|"
     rf"{NUMERAL}\s*[个家所名])|{NUMERAL}\s*(?:个|家|所)"
-    r"|巡察|巡视|反馈|整改|意见|问题|部分|情况$|工作$|领域$|使用$|管理$"
+    r"|巡察|巡视|反馈|整改|意见|问题|部分|[两各]级|情况$|工作$|领域$|使用$|管理$"
     r"|^(?:(?:学校|学院|单位|公司|集团|党委|党组|支部)(?:党委|党组)?|机关)$"
 )
 PUBLISHER_PATTERN = re.compile(r"^(?:中共|中国共产党)?(?P<unit>[^，。,\s]{2,40}?)关于")

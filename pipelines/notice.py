@@ -89,8 +89,12 @@ RECTIFICATION_HEAD = re.compile(
 )
 # Any title pairing an inspection with 整改 (巡察整改工作推进会).
 RECTIFICATION = re.compile(rf"{INSPECTION}[^，。]{{0,40}}整改|整改[^，。]{{0,20}}{INSPECTION}")
+# A meeting that hears a round's reports (听取…巡察整改情况报告、…巡察情况汇报) is a committee's
+# inspection work, whatever the reports are about.
+HEARING_REPORTS = re.compile(rf"听取[^，。]{{0,30}}{INSPECTION}[^，。]{{0,30}}(?:汇报|报告)")
 TITLE_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("other", NOT_A_REPORT),
+    ("other", HEARING_REPORTS),
     ("disciplinary_report", DISCIPLINARY),
     ("investigation", INVESTIGATION),
     ("rectification", re.compile(rf"(?=.*{INSPECTION}).*(?:{RECTIFICATION_HEAD.pattern})")),

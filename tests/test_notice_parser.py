@@ -285,6 +285,7 @@ def test_kind_from_what_the_preamble_reports(body, kind):
         ("关于2022年度审计查出问题整改情况的报告", "other"),
         ("关于典型案例通报的几点思考", "other"),
         ("某县出台巡察整改成效评估办法", "other"),
+        ("区委书记主持召开专题会议听取第七轮巡察整改情况报告、第八轮巡察情况汇报", "other"),
     ],
 )
 def test_kind_from_the_title_head(title, kind):
@@ -395,6 +396,8 @@ def test_round_and_type(sentence, round_, type_):
          ["吉林省", "审计署", "全国政协机关"]),
         ("7月14日，市委召开巡察集中反馈会议，对巡视整改工作作出安排部署。", []),
         ("全县配备巡察专干30人,设立乡镇(街道)巡察整改工作领导小组。", []),
+        ("各巡察组分别在被巡察党组织张贴了巡察公告,建立手机短信平台,召开了巡察工作动员会。", []),
+        ("本轮安排对镇村两级党组织开展巡察。", []),
     ],
 )
 def test_inspected_units_in_every_sentence_form(sentence, units):
