@@ -27,7 +27,8 @@ from the start of the preamble; each kind is told by what the text reports:
   动员会 named as the time of another event (``动员会结束后``) is not one;
 - ``other``: nothing of these, texts about a topic rather than an event (essays, audit
   rectification), checks of others' rectification (督查, 回访, 评估, a 督导组, a title about
-  evaluating it), a leading group's meetings and the training of inspectors.
+  evaluating it), a leading group's meetings (a title about hearing a round's reports,
+  ``听取…巡察整改情况报告``) and the training of inspectors.
 
 A title is tried against the kinds in a fixed order (a title headed ``整改情况的通报`` reports
 rectification though it names the feedback: ``巡察反馈意见整改情况的通报``). A preamble that
