@@ -7,7 +7,7 @@
 - Dates: the scanner that tries DATE_PATTERN only where a date can start
   (``pipelines/cndates.py``) beside a plain ``finditer`` per line, µs per real notice.
 - Accuracy on the real notice texts, per field, counted over all texts (a field the text
-  does not state is right when it is null).
+  does not state is right when it is null), and per batch of texts as they were collected.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ ACCURACY_TARGET = 0.95
 FIELDS = ("kind", "inspection_body", "inspected_unit", "inspected_units", "inspection_start",
           "inspection_end", "feedback_date", "problem_count", "inspection_round",
           "inspection_type", "rectification_stats")
+# The batches the real texts were collected in, by the number of each batch's first text.
+BATCH_STARTS = (1, 26, 43, 131, 197)
 
 
 def notice_responses() -> list[HtmlResponse]:
@@ -71,14 +73,16 @@ def median_seconds(work, items) -> float:
     return statistics.median(runs)
 
 
-def real_texts() -> list[tuple[str, str, str | None, dict]]:
-    """Title, body, publication date and labels of every labelled real notice text."""
+def real_texts() -> list[tuple[str, str, str | None, dict, int]]:
+    """Title, body, publication date, labels and batch number of every labelled real text."""
     texts = []
     for labels_file in sorted(REALTEXTS.glob("[0-9][0-9][0-9]_*.json")):
         record = json.loads(labels_file.read_text(encoding="utf-8"))
         text = labels_file.with_suffix(".txt").read_text(encoding="utf-8")
         title, _, body = text.partition("\n")
-        texts.append((title.strip(), body, record["published_at"], record["labels"]))
+        number = int(labels_file.name[:3])
+        batch = sum(number >= start for start in BATCH_STARTS)
+        texts.append((title.strip(), body, record["published_at"], record["labels"], batch))
     return texts
 
 
@@ -123,16 +127,24 @@ def print_cost_on_real_texts(texts) -> None:
 
 
 def print_accuracy(texts) -> None:
-    right = dict.fromkeys(FIELDS, 0)
-    for title, body, published_at, labels in texts:
+    batches = sorted({text[4] for text in texts})
+    right = {field: dict.fromkeys(batches, 0) for field in FIELDS}
+    sizes = dict.fromkeys(batches, 0)
+    for title, body, published_at, labels, batch in texts:
+        sizes[batch] += 1
         notice = parse_notice(title, body, published_at)
         for field in FIELDS:
-            right[field] += notice.get(field) == labels[field]
+            right[field][batch] += notice.get(field) == labels[field]
     count = len(texts)
-    print(f"accuracy on {count} real notice texts (fixtures/realtexts/), per field")
-    print(f"  {'field':<22}{'right':>8}{'share':>8}")
+    print(f"accuracy on {count} real notice texts (fixtures/realtexts/), per field and batch")
+    header = "".join(f"{f'batch {b} ({sizes[b]})':>16}" for b in batches)
+    print(f"  {'field':<22}{'all':>16}{header}")
     for field in FIELDS:
-        print(f"  {field:<22}{right[field]:>4}/{count:<3}{100 * right[field] / count:>7.1f}%")
+        total = sum(right[field].values())
+        cells = "".join(f"{right[field][b]:>7}/{sizes[b]:<3}"
+                        f"{100 * right[field][b] / sizes[b]:>5.0f}%" for b in batches)
+        print(f"  {field:<22}{total:>7}/{count:<3}{100 * total / count:>6.1f}%{cells}")
+    right = {field: sum(right[field].values()) for field in FIELDS}
     worst = min(FIELDS, key=right.get)
     share = right[worst] / count
     SUMMARY.add("notice parser", "accuracy, worst field", f"{worst} {100 * share:.1f}%",

@@ -51,6 +51,9 @@ DATE_PATTERN = re.compile(
 # Between a range's two dates: a connector; or nothing at all when both dates are whole
 # (``2020年5月6日6月5日``, a page that lost its 至).
 RANGE_GAP_PATTERN = re.compile(rf"\s*{RANGE_CONNECTORS}\s*|")
+# A range told by its start and its end: 自2017年10月12日开始,10月17日结束.
+START_THEN_END_GAP_PATTERN = re.compile(r"\s*(?:开始|起)[，,]\s*(?:至|到)?\s*")
+END_WORD_PATTERN = re.compile(r"\s*(?:结束|止)")
 DAY_ONLY_END_PATTERN = re.compile(rf"\s*{RANGE_CONNECTORS}\s*{_DAY}")
 # The end of a date reading ``…月``: 月 and the day.
 MONTH_AND_DAY_PATTERN = re.compile(rf"月\s*{_DAY}")
@@ -182,8 +185,9 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMention]:
 def find_date_ranges(text: str, default_year: int | None = None) -> list[DateRange]:
     """Date ranges in ``text``, in order.
 
-    A range is two dates joined by 至/到/—/-/~ (``2022年4月12日至6月17日``), or a date followed
-    by a bare day (``4月12日至17日``, same month).
+    A range is two dates joined by 至/到/—/-/~ (``2022年4月12日至6月17日``), a start and an
+    end told apart (``自2017年10月12日开始,10月17日结束``), or a date followed by a bare day
+    (``4月12日至17日``, same month).
     """
     return ranges_among(text, find_dates(text, default_year))
 
@@ -196,7 +200,9 @@ def ranges_among(text: str, mentions: list[DateMention]) -> list[DateRange]:
         first = mentions[index]
         second = mentions[index + 1] if index + 1 < len(mentions) else None
         index += 1
-        if second and RANGE_GAP_PATTERN.fullmatch(text, first.end, second.start):
+        if second and (RANGE_GAP_PATTERN.fullmatch(text, first.end, second.start)
+                       or (START_THEN_END_GAP_PATTERN.fullmatch(text, first.end, second.start)
+                           and END_WORD_PATTERN.match(text, second.end))):
             ranges.append(DateRange(first.start, second.end, first.iso, second.iso))
             index += 1
             continue

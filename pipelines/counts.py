@@ -32,9 +32,11 @@ SENTENCE_PATTERN = re.compile(r"[^。！？!?；;\n]+")
 CLAUSE_PATTERN = re.compile(r"[^，,。；;！？!?\n]+")
 PROBLEM_COUNT_PATTERNS = (
     # 34个具体问题, 4个方面21个问题, 3类15项问题, 反馈的697个问题
-    re.compile(rf"(?P<count>{NUMERAL})\s*(?:个|项|条|处)(?:具体|主要|突出|共性)?问题(?!线索)"),
+    # (每一个问题, 一个问题一个问题地 are every problem, not a count)
+    re.compile(rf"(?<!每)(?<!一个问题)(?P<count>{NUMERAL})\s*(?:个|项|条|处)(?:具体|主要|突出|共性)?"
+               r"问题(?!线索|一个问题)"),
     # 发现问题12个, 反馈问题60个, 问题共计15条
-    re.compile(rf"问题(?:共计|共|合计)?\s*(?P<count>{NUMERAL})\s*(?:个|项|条|处)"),
+    re.compile(rf"问题(?:共计|共|合计)?\s*(?P<count>{NUMERAL})\s*(?:个|项|条|处)(?!问题)"),
     # 反馈意见8条, 反馈了3类15项意见
     re.compile(rf"反馈(?:了)?(?:巡察|巡视)?意见(?:共计|共)?\s*(?P<count>{NUMERAL})\s*条"),
     # 3类15项 (items within categories)

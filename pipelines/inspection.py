@@ -45,14 +45,24 @@ FIELD = r"(?:(?![对向在于的了派建成和与及个各名家等组委召开
 TYPE_WORDS = r"(?:常规|专项|机动|交叉|提级|上下联动|联动)"
 # A type word, with a second one in brackets: 提级(交叉).
 TYPES = rf"(?:{TYPE_WORDS}(?:[（(]{TYPE_WORDS}[）)])?){{0,2}}"
+# Ordinals listed after the first (第一、第二巡察组): the first group is the one named.
+LISTED_ORDINALS = rf"(?:、第{NUMERAL})+"
+LISTED_ORDINALS_PATTERN = re.compile(LISTED_ORDINALS)
 GROUP_NAME = (
-    rf"(?:第{NUMERAL}轮(?:巡视|巡察)?)?(?:第{NUMERAL})?(?:{FIELD}(?=专项|第))?(?:第{NUMERAL})?{TYPES}"
+    rf"(?:第{NUMERAL}轮(?:巡视|巡察)?)?(?:第{NUMERAL})?(?:{FIELD}(?=专项|第))?"
+    rf"(?:第{NUMERAL}(?:{LISTED_ORDINALS})?)?{TYPES}"
     rf"(?:巡视|巡察)(?:{QUOTED_FOLLOW_UP})?(?:第?{NUMERAL})?组(?![织长])"
 )
 BODY_PATTERN = re.compile(COMMITTEE + GROUP_NAME)
 # A joint group named by its division (获嘉县上下联动乡村振兴专项巡察组), found without 委.
 JOINT_GROUP_PATTERN = re.compile(
     rf"(?:上下联动|联动|提级|交叉|机动)(?:{FIELD})?(?:专项)?(?:巡察|巡视)(?:第?{NUMERAL})?组(?![织长])"
+)
+# A group linking two levels named by its field alone, after the verb that formed it or at a
+# clause's start (市委成立脱贫攻坚市县联动巡察组, 市区联动巡察组向…反馈).
+LINKED_GROUP_PATTERN = re.compile(
+    rf"(?:(?<=成立)|(?<=组建)|(?<=派出)|(?<=[，,。：:\n])|^)(?:{FIELD})?"
+    rf"[市县区乡镇]{{2}}联动(?:巡察|巡视)(?:第?{NUMERAL})?组(?![织长])"
 )
 # A group named by more than its committee and 巡察组: an ordinal, a round, a field, a type.
 NAMED_GROUP_PATTERN = re.compile(rf"{NUMERAL}(?:巡视|巡察)?组|第{NUMERAL}|{TYPE_WORDS}|领域|回头看")
@@ -78,9 +88,11 @@ TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
         ("follow_up",
-         rf"(?:巡察|巡视)[为是]?\s*{QUOTED_FOLLOW_UP}|回头看[”\"’']?(?:专项)?(?:巡察|巡视)"),
+         rf"(?:巡察|巡视)[为是]?\s*{QUOTED_FOLLOW_UP}|回头看[”\"’']?(?:专项)?(?:巡察|巡视)"
+         # 本轮巡察重点是对169个行政村进行“回头看” (not a check of 整改情况)
+         r"|(?<!被)(?:巡察|巡视)(?:(?!整改)[^，,。；;]){0,20}?(?:开展|进行)[“\"‘']回头看"),
         ("special", r"专项(?:巡察|巡视)"),
-        ("mobile", r"机动(?:巡察|巡视)"),
+        ("mobile", r"机动式?[”\"’']?(?:巡察|巡视)"),
         ("cross", r"交叉(?:巡察|巡视)"),
         ("upgraded", r"提级(?:巡察|巡视)"),
         ("routine", r"常规(?:巡察|巡视)"),
@@ -95,11 +107,16 @@ TYPE_IN_NAME = (
 # An object: a run of names up to its verb; commas may separate groups of a list
 # (``对县自然资源局等3个部门党组,国庆乡党委开展常规巡察``).
 UNITS = r"(?P<units>[^。；;：:！？!?\s]{2,300}?)"
-# The object of 对: the words after the last 对 before the verb.
-UNITS_AFTER_DUI = r"(?P<units>[^。；;：:！？!?\s对]{2,300}?)"
+# The object of 对: the words after the last 对 before the verb (对象 is no 对).
+UNITS_AFTER_DUI = r"(?P<units>(?:(?!对(?!象))[^。；;：:！？!?\s]){2,300}?)"
+# Places listed in one clause (分别在A、B召开…), never across a comma.
+UNITS_IN_CLAUSE = r"(?P<units>[^，,。；;：:！？!?\s]{2,300}?)"
+# The object of 进驻: not across a clause that starts with 对.
+UNITS_BEFORE_DUI = r"(?P<units>(?:(?![，,]对)[^。；;：:！？!?\s]){2,300}?)"
 # A sentence's subject: one name, no list.
 SUBJECT = r"(?P<units>[^，,。；;：:！？!?\s、]{2,30}?)"
-ADVERBS = r"(?:分别|集中|全面|正式|依次|先后|逐一)?"
+ADVERB_WORDS = r"(?:分别|集中|全面|正式|依次|先后|逐一)"
+ADVERBS = rf"{ADVERB_WORDS}?"
 INSPECT_VERB = (
     r"(?:开展|进行|实施|完成)了?(?:为期[^，,。；;]{1,10}的)?[^，,。；;]{0,20}?(?:巡察|巡视)"
 )
@@ -107,17 +124,22 @@ OBJECT_PATTERNS = tuple(
     re.compile(pattern)
     for pattern in (
         # 县委第一巡察组对区环卫中心开展了巡察；区委组建4个巡察组对A、B等4家单位开展常规巡察
-        rf"对{UNITS_AFTER_DUI}{ADVERBS}{INSPECT_VERB}",
+        rf"对{UNITS_AFTER_DUI}(?:(?:落实|贯彻|履行)[^，,。；;]{{1,20}}?)?{ADVERBS}{INSPECT_VERB}",
         # 反馈了对籍山镇梅园社区、大港村的巡察“回头看”情况；完成对某村党支部的进驻
         rf"对{UNITS_AFTER_DUI}的(?:巡察|巡视|进驻)",
         # 县委第一巡察组进驻县财政局开展常规巡察；进驻某某公司党支部
-        rf"(?:进驻|入驻){UNITS}(?=开展|进行|召开|并|后|动员|工作动员|[，,。；;]|$)",
+        # (进驻斑竹园镇,对该镇沙堰村、金山村开展巡察: the town is where the group stays)
+        rf"(?:进驻|入驻){UNITS_BEFORE_DUI}(?=开展|进行|召开|并|后|动员|工作动员|[，,。；;]|$)"
+        r"(?![，,]对[该其])",
         # 县委第三巡察组向县教育局党组反馈巡察情况
-        rf"向{UNITS}{ADVERBS}(?:进行了?|宣读了?|通报了?)?(?:巡察|巡视)?(?:意见|情况)?反馈",
+        rf"向{UNITS}{ADVERBS}(?:就[^。；;]{{1,40}}?)?(?:进行了?|宣读了?|通报了?)?(?:巡察|巡视)?"
+        r"(?:意见|情况)?反馈",
         # 县委第二巡察组巡察县城管执法局党组情况反馈会；
         # 地委第一巡察组巡察某乡，第六巡察组巡察某镇动员会分别召开
         rf"(?:组|就|召开)(?:巡察|巡视){UNITS}(?=[，,。；;]"
         r"|(?:党组织)?的?(?:工作)?(?:情况)?(?:进行)?(?:进驻)?(?:动员|反馈))",
+        # 中央第二巡视组、第六巡视组分别在上海、河北召开工作动员会: each group at its unit
+        rf"分别在{UNITS_IN_CLAUSE}召开(?:了)?[^，,。；;]{{0,20}}?(?:动员|反馈)",
         # 巡察对象：县财政局
         rf"(?:巡察|巡视)(?:对象|单位)[为是：:]\s*{UNITS}(?=[，,。；;\s]|$)",
     )
@@ -130,15 +152,19 @@ SUBJECT_PATTERNS = tuple(
     for pattern in (
         # 徐行镇召开巡察整改动员部署会议
         rf"(?<![^，,。；;\n]){SUBJECT}召开(?:了)?[^。；;]{{0,80}}?(?:整改|反馈意见)",
-        # 中核集团专项巡视整改工作领导小组办公室…召开例会
-        rf"(?<![^，,。；;\n]){SUBJECT}(?:专项)?(?:巡察|巡视)(?:反馈意见)?整改(?:工作)?领导小组",
+        # 中核集团专项巡视整改工作领导小组办公室…召开例会 (not 设立/成立…领导小组, which
+        # founds one)
+        rf"(?<![^，,。；;\n])(?!设立|成立|组建|建立){SUBJECT}(?:专项)?(?:巡察|巡视)(?:反馈意见)?"
+        r"整改(?:工作)?领导小组",
     )
 )
 # Where the group held its meeting names the unit only when no sentence above does: a
 # feedback to a community may be held at its street office.
 VENUE_PATTERNS = (
     # 区委第八巡察组在某某社区召开巡察工作动员会
-    re.compile(rf"在{UNITS}召开(?:了)?(?:巡察|巡视)[^，,。；;]{{0,8}}?(?:动员|反馈)"),
+    # 县委第一巡察组在县住建局召开工程建设和扶贫领域专项巡察暨…专项督查工作动员会议
+    re.compile(rf"在{UNITS_IN_CLAUSE}召开(?:了)?[^，,。；;]{{0,20}}?(?:巡察|巡视)[^，,。；;]{{0,40}}?"
+               r"(?:动员|反馈)"),
 )
 UNIT_PATTERNS = OBJECT_PATTERNS + SUBJECT_PATTERNS
 # Titles only: 关于十五届县委第三轮巡察某某镇党委整改进展情况的通报
@@ -149,16 +175,20 @@ TITLE_UNIT_PATTERNS = UNIT_PATTERNS + (
 ASIDE_PATTERN = re.compile(
     r"[（(][^（）()]*(?:简称|下称|、|，|,)[^（）()]*[）)]|【[^【】]*】|\[[^\[\]]*\]"
 )
+# A parenthetical closing a unit's name is an aside: the unit's other name or its merged
+# offices (区卫生健康局党委(区老龄工作委员会办公室)); one inside a name stays.
+TRAILING_ASIDE_PATTERN = re.compile(r"[（(][^（）()]*[）)]$")
 LIST_TAIL_PATTERN = re.compile(rf"等(?:{NUMERAL}\s*(?:个|家|所|名))?.*$")
 COUNT_TAIL_PATTERN = re.compile(rf"{NUMERAL}\s*(?:个|家|所|户)[^、]*$")
 SCOPE_WORDS = r"(?:所辖|所属|下属|辖区)"
 SCOPE_WORDS_PATTERN = re.compile(SCOPE_WORDS)
+SCOPE_OWNER_PATTERN = re.compile(rf"{SCOPE_WORDS}$")
 # A unit's scope after it (营田镇及所辖村(社区)), up to the next item of a list.
 SCOPE_PATTERN = re.compile(rf"及(?:其)?{SCOPE_WORDS}[^、，,]*")
 # Words before a name that are not part of it: a modifier ending in 的 or 所属 (集团所属),
 # a verb ending in 对, a conjunction, 我市/本县.
 LEADING_WORDS_PATTERN = re.compile(
-    r"^(?:.*的|.*[了将]对|.*所属|及|和|以及|与|[我本][省市县区镇])"
+    r"^(?:.*的|.*[了将]对|.*所属|及|和|以及|与|[我本][省市县区镇]|该(?:镇|乡|街道|县|区|市))"
 )
 ROLE_TAIL_PATTERN = re.compile(
     r"(?:的)?(?:领导班子(?:成员)?|班子成员|主要负责人|主要负责同志|负责同志|党组织负责人|书记)"
@@ -171,16 +201,18 @@ ORG_SUFFIX_PATTERN = re.compile(
 # Characters a unit's name ends with; 和/及 between two such names separates two units.
 UNIT_END_CHARS = (
     "局乡镇村委办院校司部会所站心区队厂场馆处室社团组党支总关道协联厅县市旗州行园台织中学"
+    "省署专"
 )
 # Before 和/及/与, only these end a name: 科学与工程学院, 中学和小学 are one name each.
 JOINED_NAME_END_CHARS = UNIT_END_CHARS.replace("中", "").replace("学", "")
 # Where a meeting is held is no unit (会议中心, 会议室, 报告厅).
 VENUE_PATTERN = re.compile(r"(?:会议中心|会议室|报告厅|礼堂|会堂|大厅|楼)$")
 GENERIC_UNIT_PATTERN = re.compile(
-    rf"^(?:被巡察|被巡视|我|本|该|各|其|相关|有关|全|非|{SCOPE_WORDS}|动员|工作|期间|中发现|"
+    rf"^(?:被巡察|被巡视|我|本|该|各|其|相关|有关|全(?!国)|非|{SCOPE_WORDS}|动员|工作|期间|中发现|"
+    rf"(?:[省市县区旗乡镇村]|自治区)级|{LEVEL_COMMITTEE}$|{ADVERB_WORDS}$|"
     rf"{NUMERAL}\s*[个家所名])|{NUMERAL}\s*(?:个|家|所)"
-    r"|巡察|巡视|反馈|整改|意见|问题|情况$|工作$|领域$|使用$|管理$"
-    r"|^(?:学校|学院|单位|公司|集团|机关|党委|党组|支部)(?:党委|党组)?$"
+    r"|巡察|巡视|反馈|整改|意见|问题|部分|[两各]级|情况$|工作$|领域$|使用$|管理$"
+    r"|^(?:(?:学校|学院|单位|公司|集团|党委|党组|支部)(?:党委|党组)?|机关)$"
 )
 PUBLISHER_PATTERN = re.compile(r"^(?:中共|中国共产党)?(?P<unit>[^，。,\s]{2,40}?)关于")
 
@@ -205,7 +237,9 @@ def _committee_prefix(text: str, start: int) -> int:
 def find_inspection_body(texts: list[str]) -> str | None:
     """The first inspecting group named, ``texts`` searched in order; a bare ``县委巡察组``
     (no ordinal, round, field or type) names no single group. A joint group may be named by
-    its division instead of a committee (``某县上下联动乡村振兴专项巡察组``)."""
+    its division instead of a committee (``某县上下联动乡村振兴专项巡察组``), a group linking
+    two levels by its field alone (``脱贫攻坚市县联动巡察组``). Of listed ordinals
+    (``校党委第一、第二巡察组``) the first names the group."""
     for text in texts:
         found = []
         for match in BODY_PATTERN.finditer(text):
@@ -219,9 +253,13 @@ def find_inspection_body(texts: list[str]) -> str | None:
             if division:
                 found.append((match.start() - len(division), match.end()))
                 break
+        if not found:
+            linked = LINKED_GROUP_PATTERN.search(text)
+            if linked:
+                found.append(linked.span())
         if found:
             start, end = min(found)
-            return text[start:end]
+            return LISTED_ORDINALS_PATTERN.sub("", text[start:end])
     return None
 
 
@@ -284,24 +322,26 @@ def find_inspection_type(body: str | None, title: str, preamble: str,
 
 def is_unit_name(name: str, counted: bool = False) -> bool:
     """Whether a cleaned object names a unit: two characters or more, ending as a unit's
-    name does (局, 镇, 村委会, …) unless its list is ``counted`` by kind, neither generic
-    nor a venue."""
-    return (len(name) >= 2 and (counted or name[-1] in UNIT_END_CHARS)
+    name does (局, 镇, 村委会, …) unless its list is ``counted`` by kind or it is a
+    division's name (a province's short one: 上海, 四川), neither generic nor a venue."""
+    return (len(name) >= 2
+            and (counted or name[-1] in UNIT_END_CHARS or is_division_name(name))
             and GENERIC_UNIT_PATTERN.search(name) is None and VENUE_PATTERN.search(name) is None)
 
 
 def clean_unit(unit: str) -> str:
     """A unit's name without asides, trailing scope and role words, and quotes."""
-    unit = ASIDE_PATTERN.sub("", unit)
+    unit = TRAILING_ASIDE_PATTERN.sub("", ASIDE_PATTERN.sub("", unit))
     unit = SCOPE_PATTERN.sub("", ROLE_TAIL_PATTERN.sub("", unit))
     return unit.strip("“”\"'‘’、 ")
 
 
 def _split_joined(item: str) -> list[str]:
-    """``区国土资源局和洪山乡`` → two units; ``区文体广电和旅游局`` stays one."""
+    """``区国土资源局和洪山乡``, ``四川和江苏`` → two units; ``区文体广电和旅游局`` stays one."""
     for joiner in ("和", "及", "与"):
         left, found, right = item.partition(joiner)
-        if found and left and right and left[-1] in JOINED_NAME_END_CHARS and len(right) >= 2:
+        if (found and left and len(right) >= 2
+                and (left[-1] in JOINED_NAME_END_CHARS or is_division_name(left))):
             return [left, *_split_joined(right)]
     return [item]
 
@@ -324,8 +364,11 @@ def split_units(units: str) -> list[str]:
         group = LIST_TAIL_PATTERN.sub("", ROLE_TAIL_PATTERN.sub("", group))
         group = SCOPE_PATTERN.sub("", group)  # 国庆乡党委及所辖6个党总支 → 国庆乡党委
         count_tail = COUNT_TAIL_PATTERN.search(group)
-        if count_tail and SCOPE_WORDS_PATTERN.search(count_tail.group()):
-            continue  # 范营乡、白集镇5个乡镇所辖部分行政村: the towns own the scope
+        if count_tail and (SCOPE_WORDS_PATTERN.search(count_tail.group())
+                           or SCOPE_OWNER_PATTERN.search(group, 0, count_tail.start())):
+            # 范营乡、白集镇5个乡镇所辖部分行政村, 兴国镇、云山镇所辖86个行政村: the towns
+            # own the scope (a unit with its scope is 及所辖, removed above)
+            continue
         parts = COUNT_TAIL_PATTERN.sub("", group).split("、")
         if count_tail and len(parts) == 1:
             continue  # 闸口街道6个社区党委, 32家事业单位: a collective, not a name

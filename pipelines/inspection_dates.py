@@ -8,8 +8,8 @@ the sentence. The first predicate found decides:
 
 - ``反馈`` (``向…反馈``, ``反馈会``): the feedback date;
 - ``进驻`` / ``入驻`` / ``动员会`` / ``动员部署会`` / ``启动``: the launch, i.e. the start;
-- ``开展/进行/实施…巡察``, ``巡察时间``, ``进驻时间``, ``巡察期间``, ``驻点``: the on-site
-  period.
+- ``开展/进行/实施…巡察``, ``巡察时间``, ``进驻时间``, ``巡察期间``, ``巡察为期``, ``驻点``:
+  the on-site period.
 
 A date right after ``截至`` only bounds what was done by then (``截至8月25日，13个巡视组
 已全部进驻``), and one after ``截止时间为`` is a deadline (for letters): neither has a role.
@@ -30,7 +30,7 @@ from pipelines.cndates import DateMention, DateRange, find_dates, ranges_among
 
 SENTENCE_PATTERN = re.compile(r"[^。！？!?；;\n]+")
 ROLE_PATTERN = re.compile(
-    r"(?P<inspection>(?:进驻|巡察|巡视)(?:时间|期间)|驻点"
+    r"(?P<inspection>(?:进驻|巡察|巡视)(?:时间|期间|为期)|驻点"
     r"|(?:开展|进行|实施|完成)了?(?:为期[^，,。；;]{1,10}的)?[^，,。；;]{0,14}?"
     r"(?:巡察|巡视)(?!组|办|工作领导|意见|情况|反馈))"
     r"|(?P<feedback>反馈)"

@@ -15,16 +15,20 @@ from the start of the preamble; each kind is told by what the text reports:
   penalty told as a warning ``受到开除党籍处分``, monthly figures of eight-point-rule
   violations); a plan to publish them (``将…通报曝光``, ``对典型案件通报曝光``) is not;
 - ``investigation``: someone under review or investigation (``接受…审查调查``, ``主动投案``,
-  ``涉嫌严重违纪``);
+  ``涉嫌严重违纪``, ``被纪委调查``, ``镇纪委随即对此展开调查``);
 - ``rectification``: a unit reporting its rectification (a title headed ``整改情况的通报`` or
   naming a rectification meeting; in a preamble ``现将整改情况予以公布``, the unit's own
-  ``整改动员部署会`` or meeting studying the feedback, a self-reference with 整改 ``我局…整改``);
+  ``整改动员部署会`` or meeting studying the feedback, a self-reference with 整改 ``我局…整改``,
+  a leader's 调度 of it ``专题调度…巡视反馈问题整改工作``, ``巡视整改工作调度会议``);
 - ``inspection_feedback``: the group reported its findings (``向…反馈``, ``反馈会``);
 - ``inspection_launch``: groups entered, a mobilisation meeting, an announcement (``进驻``,
-  ``动员会``, ``巡察公告``, ``现将有关事项公告如下``, ``主要受理…来信来电来访``);
+  ``动员会``, ``巡察公告``, ``现将有关事项公告如下``, ``主要受理…来信来电来访``), a group
+  convening a 动员会 at the unit (``巡察组在县住建局召开…专项巡察暨…督查工作动员会议``); a
+  动员会 named as the time of another event (``动员会结束后``) is not one;
 - ``other``: nothing of these, texts about a topic rather than an event (essays, audit
-  rectification), checks of others' rectification (督查, 回访, 评估) and a leading group's
-  meetings.
+  rectification), checks of others' rectification (督查, 回访, 评估, a 督导组, a title about
+  evaluating it), a leading group's meetings (a title about hearing a round's reports,
+  ``听取…巡察整改情况报告``) and the training of inspectors.
 
 A title is tried against the kinds in a fixed order (a title headed ``整改情况的通报`` reports
 rectification though it names the feedback: ``巡察反馈意见整改情况的通报``). A preamble that
@@ -73,11 +77,14 @@ DISCIPLINARY_EVENT = re.compile(
 INVESTIGATION = re.compile(
     r"接受[^，。]{0,12}(?:纪律审查|审查调查|监察调查|审查和监察调查|监委调查|组织调查|组织审查)"
     r"|主动投案|立案审查调查|被查(?!处)|严重违纪违法|(?<!受到)开除党籍(?!处分)|被提起公诉"
-    r"|涉嫌(?:严重)?违纪|正接受(?:组织)?调查|被调查"
+    r"|涉嫌(?:严重)?违纪|正接受(?:组织)?调查|被(?:[^，。]{0,6}(?:纪委|监委))?调查"
+    r"|(?:纪委|监委|纪工委)[^，。]{0,10}?(?:展开|启动|进行|开展)了?(?:立案)?调查(?!研究)"
 )
-# Texts about a topic rather than reports of an event: essays, audit rectification.
+# Texts about a topic rather than reports of an event: essays, audit rectification; and
+# evaluations or return visits of others' rectification (整改成效评估办法, 整改回访).
 NOT_A_REPORT = re.compile(
     r"(?:思考|浅析|探析|浅谈|研究|启示|探索)$|^(?!.*(?:巡察|巡视)).*审计[^，。]*整改"
+    r"|整改[^，。]{0,6}(?:评估|回访)"
 )
 # The title heads of a rectification report (整改情况的通报, 关于…整改…报告).
 RECTIFICATION_HEAD = re.compile(
@@ -87,8 +94,12 @@ RECTIFICATION_HEAD = re.compile(
 )
 # Any title pairing an inspection with 整改 (巡察整改工作推进会).
 RECTIFICATION = re.compile(rf"{INSPECTION}[^，。]{{0,40}}整改|整改[^，。]{{0,20}}{INSPECTION}")
+# A meeting that hears a round's reports (听取…巡察整改情况报告、…巡察情况汇报) is a committee's
+# inspection work, whatever the reports are about.
+HEARING_REPORTS = re.compile(rf"听取[^，。]{{0,30}}{INSPECTION}[^，。]{{0,30}}(?:汇报|报告)")
 TITLE_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("other", NOT_A_REPORT),
+    ("other", HEARING_REPORTS),
     ("disciplinary_report", DISCIPLINARY),
     ("investigation", INVESTIGATION),
     ("rectification", re.compile(rf"(?=.*{INSPECTION}).*(?:{RECTIFICATION_HEAD.pattern})")),
@@ -111,20 +122,26 @@ PREAMBLE_EVENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("investigation", INVESTIGATION),
     # checks of others' rectification (督查, 回访, 评估), a leading group's meetings
     ("other", re.compile(
-        r"整改[^。，,]{0,6}(?:督查|督察|回访|评估)|(?:督查|督察)组"
-        r"|(?:巡察|巡视)工作领导小组(?:召开|会议|会|第)")),
+        r"整改[^。，,]{0,6}(?:督查|督察|回访|评估)|(?:督查|督察|督导)组"
+        r"|(?:巡察|巡视)工作领导小组(?:召开|会议|会|第)"
+        # the training of inspectors
+        r"|(?:巡察|巡视)[^。，,]{0,8}培训")),
     # a unit's own meeting on its rectification or on the feedback it received
     ("rectification", re.compile(
         r"(?:(?:巡察|巡视)(?:反馈)?(?:意见|问题)?)?整改[^。，,]{0,10}"
-        r"(?:动员|推进|部署|通报|专题|例会|领导小组)[^。]{0,20}会"
+        r"(?:动员|推进|部署|调度|通报|专题|例会|领导小组)[^。]{0,20}会|调度[^。，,]{0,30}整改"
         r"|整改[^。]{0,12}(?:情况|进展)[^。]{0,10}(?:予以|向社会)(?:公布|通报|公开|公示)"
         r"|(?:传达|学习|研究)[^。]{0,30}反馈意见|研究[^。，,]{0,10}整改"
         r"|(?:我|本)(?:局|委|办|院|校|镇|乡|街道|单位|公司|中心|部|厅|所|站|会)[^。]{0,30}整改")),
     ("inspection_feedback", re.compile(
         r"向[^。；]{0,80}?反馈|反馈(?:大)?会|反馈了|进行了?反馈|反馈巡察|反馈(?:巡察|巡视)?意见(?!整改)")),
-    # groups entering, a mobilisation meeting, or an announcement's call for letters
+    # groups entering, a mobilisation meeting (not one named as the time of another event:
+    # 动员会结束后), a group convening one at the unit it inspects, or an announcement's
+    # call for letters
     ("inspection_launch", re.compile(
-        r"进驻|入驻|动员(?:部署)?(?:大)?会|巡察公告|巡视公告|主要受理|受理反映|专门值班电话")),
+        r"进驻|入驻|动员(?:部署)?(?:大)?会(?!议?(?:结束|之后|后))|巡察公告|巡视公告|主要受理"
+        r"|受理反映|专门值班电话"
+        r"|(?:巡察|巡视)(?:第?[一二三四五六七八九十\d]{1,3})?组在[^。，,]{1,30}召开[^。]{0,60}?(?<!整改)动员")),
 )
 KIND_PREAMBLE_CHARS = 400
 INSPECTION_KINDS = ("rectification", "inspection_feedback", "inspection_launch")

@@ -45,6 +45,9 @@ def test_ranges():
     ranges = find_date_ranges("3月5日-20日", 2023)
     assert [(r.start_iso, r.end_iso) for r in ranges] == [("2023-03-05", "2023-03-20")]
     assert find_date_ranges("2022年4月12日，6月17日") == []
+    ranges = find_date_ranges("自2017年10月12日开始,10月17日结束")
+    assert [(r.start_iso, r.end_iso) for r in ranges] == [("2017-10-12", "2017-10-17")]
+    assert find_date_ranges("自2017年10月12日开始,10月17日召开会议") == []
 
 
 def test_range_over_new_year_moves_later_dates_too():
