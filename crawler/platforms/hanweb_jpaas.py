@@ -134,19 +134,16 @@ class HanwebJpaas(Hanweb):
     def is_list_page(self, response) -> bool:
         if json_of(response) is not None:
             return unit_html(response) is not None
-        return super().is_list_page(response) or self._is_shell_column(response)
-
-    def _is_shell_column(self, response) -> bool:
-        """A column page (`/col/col{pageId}/`) that declares its list unit and builds none of
-        its rows: the unit API serves them all."""
-        return bool(_COLUMN_URL_RE.search(response.url)) and _unit_of_column(response) is not None \
-            and not self.list_page(response).entries
+        return super().is_list_page(response) or bool(self.script_list_requests(response))
 
     def script_list_requests(self, response) -> list[Request]:
-        """A shell column's first unit page (`pageNo` 1, the pager's `rows` or 15)."""
-        if json_of(response) is not None or not self._is_shell_column(response):
+        """A shell column's first unit page (`pageNo` 1, the pager's `rows` or 15): a column
+        page (`/col/col{pageId}/`) that declares its list unit and builds none of its rows."""
+        if json_of(response) is not None or not _COLUMN_URL_RE.search(response.url):
             return []
         unit = _unit_of_column(response)
+        if unit is None or self.list_page(response).entries:
+            return []
         rows = _pager(response).get("rows") or _DEFAULT_ROWS
         return [_unit_request(unit, 1, rows)]
 
