@@ -200,9 +200,9 @@ def parse_notice(title: str, body_text: str, published_at: str | None = None) ->
     title = to_simplified(" ".join(title.split())) if title else ""
     body_text = to_simplified(body_text or "")
     if len(title) > TITLE_MAX_CHARS or SENTENCE_END_PATTERN.search(title):
-        body_text = title + "\n" + (body_text or "")
+        body_text = title + "\n" + body_text
         title = ""
-    paragraphs = _paragraphs(body_text or "")
+    paragraphs = _paragraphs(body_text)
     preamble = "\n".join(paragraphs[: first_heading_index(paragraphs)])
     body = "\n".join(paragraphs)
     year = YEAR_PATTERN.match(published_at or "")
